@@ -1,0 +1,30 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"cognate/internal/store"
+)
+
+// mapError maps PostgreSQL's SQLSTATE codes onto the store's sentinels.
+func mapError(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	var sentinel error
+	switch pgErr.Code {
+	case "23505": // unique_violation
+		sentinel = store.ErrConflict
+	case "23503": // foreign_key_violation: the row an insert refers to is missing
+		sentinel = store.ErrNotFound
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		sentinel = store.ErrRetry
+	default:
+		return err
+	}
+	return fmt.Errorf("%w: %w", sentinel, err)
+}

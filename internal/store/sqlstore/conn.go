@@ -1,0 +1,263 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"cognate/internal/store"
+)
+
+// querier is what conn needs of a *sql.DB or a *sql.Tx.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// conn runs the store's reads on a pool or in a transaction.
+type conn struct {
+	q      querier
+	sql    *statements
+	mapErr func(error) error
+	// rebind turns SQL built at run time (the bulk inserts) into the
+	// dialect's.
+	rebind func(string) string
+	// bulkRows is Dialect.BulkRows.
+	bulkRows int
+}
+
+// tx is a transaction's view: conn's reads plus the writes.
+type tx struct{ conn }
+
+var _ store.Tx = (*tx)(nil)
+
+// fail wraps a database error with what was being done, as a store sentinel
+// where one applies.
+func (c *conn) fail(what string, err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return fmt.Errorf("%s: %w", what, c.mapErr(err))
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func get[T any](ctx context.Context, c *conn, what string, scan func(scanner) (T, error), q query, args ...any) (T, error) {
+	v, err := scan(c.q.QueryRowContext(ctx, c.sql[q], args...))
+	if err != nil {
+		return v, c.fail(what, err)
+	}
+	return v, nil
+}
+
+func list[T any](ctx context.Context, c *conn, what string, scan func(scanner) (T, error), q query, args ...any) ([]T, error) {
+	rows, err := c.q.QueryContext(ctx, c.sql[q], args...)
+	if err != nil {
+		return nil, c.fail(what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, c.fail(what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, c.fail(what, err)
+	}
+	return out, nil
+}
+
+// exec runs a write and returns how many rows it changed.
+func (c *conn) exec(ctx context.Context, q query, args ...any) (int64, error) {
+	res, err := c.q.ExecContext(ctx, c.sql[q], args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// exists reports whether q, a SELECT 1, finds a row.
+func (c *conn) exists(ctx context.Context, q query, args ...any) (bool, error) {
+	var one int
+	err := c.q.QueryRowContext(ctx, c.sql[q], args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Timestamps are stored as epoch milliseconds in both dialects.
+func millis(t time.Time) int64      { return t.UnixMilli() }
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+// blob keeps a nil slice out of the NOT NULL blob columns.
+func blob(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// limit is a Page's LIMIT: non-positive means no limit.
+func limit(p store.Page) int64 {
+	if p.Limit <= 0 {
+		return math.MaxInt64
+	}
+	return int64(p.Limit)
+}
+
+func scanUserPool(s scanner) (store.UserPool, error) {
+	var p store.UserPool
+	var created, updated int64
+	err := s.Scan(&p.ID, &p.Name, &created, &updated, &p.Config)
+	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return p, err
+}
+
+func scanClient(s scanner) (store.Client, error) {
+	var c store.Client
+	var created, updated int64
+	err := s.Scan(&c.PoolID, &c.ID, &c.Name, &created, &updated, &c.Config)
+	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
+	return c, err
+}
+
+func scanClientSecret(s scanner) (store.ClientSecret, error) {
+	var cs store.ClientSecret
+	var created int64
+	err := s.Scan(&cs.PoolID, &cs.ClientID, &cs.ID, &cs.Value, &created)
+	cs.CreatedAt = fromMillis(created)
+	return cs, err
+}
+
+func scanAccessKey(s scanner) (store.AccessKey, error) {
+	var k store.AccessKey
+	var created int64
+	err := s.Scan(&k.ID, &k.Secret, &created)
+	k.CreatedAt = fromMillis(created)
+	return k, err
+}
+
+func (c *conn) GetUserPool(ctx context.Context, id string) (store.UserPool, error) {
+	return get(ctx, c, fmt.Sprintf("get user pool %q", id), scanUserPool, getUserPool, id)
+}
+
+func (c *conn) ListUserPools(ctx context.Context, page store.Page) ([]store.UserPool, error) {
+	return list(ctx, c, "list user pools", scanUserPool, listUserPools, page.After, limit(page))
+}
+
+func (c *conn) GetClient(ctx context.Context, poolID, clientID string) (store.Client, error) {
+	return get(ctx, c, fmt.Sprintf("get client %q of pool %q", clientID, poolID), scanClient, getClient, poolID, clientID)
+}
+
+func (c *conn) ListClients(ctx context.Context, poolID string, page store.Page) ([]store.Client, error) {
+	return list(ctx, c, fmt.Sprintf("list clients of pool %q", poolID), scanClient, listClients, poolID, page.After, limit(page))
+}
+
+func (c *conn) ListClientSecrets(ctx context.Context, poolID, clientID string) ([]store.ClientSecret, error) {
+	return list(ctx, c, fmt.Sprintf("list secrets of client %q", clientID), scanClientSecret, listClientSecrets, poolID, clientID)
+}
+
+func (c *conn) GetAccessKey(ctx context.Context, id string) (store.AccessKey, error) {
+	return get(ctx, c, fmt.Sprintf("get access key %q", id), scanAccessKey, getAccessKey, id)
+}
+
+func (c *conn) ListAccessKeys(ctx context.Context) ([]store.AccessKey, error) {
+	return list(ctx, c, "list access keys", scanAccessKey, listAccessKeys)
+}
+
+// insert runs an ON CONFLICT DO NOTHING insert: inserting nothing means the
+// key was taken.
+func (t *tx) insert(ctx context.Context, what string, q query, args ...any) error {
+	n, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return t.fail(what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrConflict)
+	}
+	return nil
+}
+
+// insertChild runs an insert of a row that belongs to another, guarded by
+// WHERE EXISTS: inserting nothing means that parent, a SELECT 1, finds
+// nothing, or else that the key was taken.
+func (t *tx) insertChild(ctx context.Context, what string, q query, args []any, parent query, parentArgs ...any) error {
+	err := t.insert(ctx, what, q, args...)
+	if !errors.Is(err, store.ErrConflict) {
+		return err
+	}
+	found, ferr := t.exists(ctx, parent, parentArgs...)
+	if ferr != nil {
+		return t.fail(what, ferr)
+	}
+	if !found {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return err
+}
+
+// change runs an UPDATE or DELETE of one row, which must exist.
+func (t *tx) change(ctx context.Context, what string, q query, args ...any) error {
+	n, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return t.fail(what, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return nil
+}
+
+func (t *tx) CreateUserPool(ctx context.Context, p store.UserPool) error {
+	return t.insert(ctx, fmt.Sprintf("create user pool %q", p.ID), insertUserPool,
+		p.ID, p.Name, millis(p.CreatedAt), millis(p.UpdatedAt), blob(p.Config))
+}
+
+func (t *tx) UpdateUserPool(ctx context.Context, p store.UserPool) error {
+	return t.change(ctx, fmt.Sprintf("update user pool %q", p.ID), updateUserPool,
+		p.Name, millis(p.UpdatedAt), blob(p.Config), p.ID)
+}
+
+func (t *tx) DeleteUserPool(ctx context.Context, id string) error {
+	return t.change(ctx, fmt.Sprintf("delete user pool %q", id), deleteUserPool, id)
+}
+
+func (t *tx) CreateClient(ctx context.Context, c store.Client) error {
+	return t.insertChild(ctx, fmt.Sprintf("create client %q in pool %q", c.ID, c.PoolID), insertClient,
+		[]any{c.PoolID, c.ID, c.Name, millis(c.CreatedAt), millis(c.UpdatedAt), blob(c.Config), c.PoolID},
+		userPoolExists, c.PoolID)
+}
+
+func (t *tx) UpdateClient(ctx context.Context, c store.Client) error {
+	return t.change(ctx, fmt.Sprintf("update client %q of pool %q", c.ID, c.PoolID), updateClient,
+		c.Name, millis(c.UpdatedAt), blob(c.Config), c.PoolID, c.ID)
+}
+
+func (t *tx) DeleteClient(ctx context.Context, poolID, clientID string) error {
+	return t.change(ctx, fmt.Sprintf("delete client %q of pool %q", clientID, poolID), deleteClient, poolID, clientID)
+}
+
+func (t *tx) AddClientSecret(ctx context.Context, s store.ClientSecret) error {
+	return t.insertChild(ctx, fmt.Sprintf("add secret %q to client %q", s.ID, s.ClientID), insertClientSecret,
+		[]any{s.PoolID, s.ClientID, s.ID, blob(s.Value), millis(s.CreatedAt), s.PoolID, s.ClientID},
+		clientExists, s.PoolID, s.ClientID)
+}
+
+func (t *tx) DeleteClientSecret(ctx context.Context, poolID, clientID, secretID string) error {
+	return t.change(ctx, fmt.Sprintf("delete secret %q of client %q", secretID, clientID), deleteClientSecret,
+		poolID, clientID, secretID)
+}
+
+func (t *tx) CreateAccessKey(ctx context.Context, k store.AccessKey) error {
+	return t.insert(ctx, fmt.Sprintf("create access key %q", k.ID), insertAccessKey,
+		k.ID, blob(k.Secret), millis(k.CreatedAt))
+}

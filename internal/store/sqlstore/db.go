@@ -1,0 +1,110 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"cognate/internal/store"
+)
+
+// Update gives up after maxAttempts transactions that lost a race; between
+// attempts it waits a jittered delay that doubles from firstBackoff up to
+// maxBackoff, so that racers do not meet again at once.
+const (
+	maxAttempts  = 10
+	firstBackoff = 2 * time.Millisecond
+	maxBackoff   = 100 * time.Millisecond
+)
+
+// DB is a store.Store on a SQL database.
+type DB struct {
+	conn    // reads outside a transaction, on the read pool
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+}
+
+var _ store.Store = (*DB)(nil)
+
+// New returns a DB on open handles, once it has migrated the database.
+// Update's transactions run on write and reads outside them on read, which may
+// be the same pool. The DB owns the handles: Close, or a failed New, closes
+// them.
+func New(ctx context.Context, d Dialect, write, read *sql.DB) (*DB, error) {
+	db := &DB{dialect: d, write: write, read: read}
+	db.conn = conn{q: read, sql: rebindAll(d), mapErr: d.MapError, rebind: d.rebind, bulkRows: max(1, d.BulkRows)}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate the %s database: %w", d.Name, err)
+	}
+	return db, nil
+}
+
+// on is db's conn on another querier: the write pool or a transaction.
+func (db *DB) on(q querier) conn {
+	c := db.conn
+	c.q = q
+	return c
+}
+
+// Close closes the database handles.
+func (db *DB) Close() error {
+	if db.read == db.write {
+		return db.write.Close()
+	}
+	return errors.Join(db.write.Close(), db.read.Close())
+}
+
+// Update runs fn in one transaction, and again when the transaction loses a
+// race, up to maxAttempts times.
+func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	return db.retry(ctx, func() error {
+		return db.inTx(ctx, func(t *sql.Tx) error {
+			return fn(&tx{db.on(t)})
+		})
+	})
+}
+
+// retry calls f until it returns anything but store.ErrRetry.
+func (db *DB) retry(ctx context.Context, f func() error) error {
+	backoff := firstBackoff
+	for attempt := 1; ; attempt++ {
+		err := f()
+		if !errors.Is(err, store.ErrRetry) {
+			return err
+		}
+		if attempt == maxAttempts {
+			return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+		}
+		timer := time.NewTimer(backoff/2 + rand.N(backoff/2))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return fmt.Errorf("%w while retrying: %w", ctx.Err(), err)
+		case <-timer.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// inTx runs f in a transaction on the write pool and commits if f returns nil.
+func (db *DB) inTx(ctx context.Context, f func(*sql.Tx) error) error {
+	t, err := db.write.BeginTx(ctx, &db.dialect.TxOptions)
+	if err != nil {
+		return db.fail("begin", err)
+	}
+	// A no-op after Commit; otherwise it ends the transaction, also when f
+	// panics, which would else hold SQLite's only writer connection for good.
+	defer t.Rollback()
+	if err := f(t); err != nil {
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return db.fail("commit", err)
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package sqlstore_test
+
+import (
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"cognate/internal/store"
+	"cognate/internal/store/postgres"
+	"cognate/internal/store/postgres/pgtest"
+	"cognate/internal/store/sqlite"
+	"cognate/internal/store/sqlstore"
+)
+
+// pages are the ListUsers pages whose plans the tests check: every field,
+// equal and prefix, from the start and continued, and no filter.
+func pages() []struct {
+	filter store.UserFilter
+	page   store.UserPage
+} {
+	type pg = struct {
+		filter store.UserFilter
+		page   store.UserPage
+	}
+	out := []pg{
+		{store.UserFilter{}, store.UserPage{Limit: 60}},
+		{store.UserFilter{}, store.UserPage{AfterKey: "user00000100", Limit: 60}},
+	}
+	values := map[store.UserField]string{
+		store.FieldUsername: "user0000010", store.FieldEmail: "user0000010", store.FieldPhoneNumber: "+4470000001",
+		store.FieldName: "Name 1", store.FieldGivenName: "Given1", store.FieldFamilyName: "Family1",
+		store.FieldPreferredUsername: "pref0000010", store.FieldStatus: "CONFIRMED", store.FieldEnabled: "true",
+		store.FieldSub: "00000000-0000-4000-8000-00000000001",
+	}
+	for field, v := range values {
+		out = append(out,
+			pg{store.UserFilter{Field: field, Value: v}, store.UserPage{Limit: 60}},
+			pg{store.UserFilter{Field: field, Value: v}, store.UserPage{AfterValue: v, AfterKey: "user00000100", Limit: 60}})
+		if field != store.FieldEnabled {
+			out = append(out,
+				pg{store.UserFilter{Field: field, Value: v, Prefix: true}, store.UserPage{Limit: 60}},
+				pg{store.UserFilter{Field: field, Value: v, Prefix: true}, store.UserPage{AfterValue: v + "5", AfterKey: "user00000100", Limit: 60}})
+		}
+	}
+	return out
+}
+
+func fill(t *testing.T, s store.Store, n int) {
+	t.Helper()
+	ctx := t.Context()
+	err := s.Update(ctx, func(tx store.Tx) error {
+		for _, pool := range []string{"us-east-1_a", "us-east-1_b"} {
+			if err := tx.CreateUserPool(ctx, store.UserPool{ID: pool}); err != nil {
+				return err
+			}
+			users := make([]store.User, n)
+			for i := range users {
+				key := fmt.Sprintf("user%08d", i)
+				users[i] = store.User{PoolID: pool, Key: key, Username: key,
+					Sub:    fmt.Sprintf("00000000-0000-4000-8000-%012d", i),
+					Status: []string{"CONFIRMED", "UNCONFIRMED", "FORCE_CHANGE_PASSWORD"}[i%3], Enabled: i%5 != 0,
+					Email: key + "@example.com", PhoneNumber: fmt.Sprintf("+44700000%04d", i), Name: fmt.Sprintf("Name %d", i%100),
+					GivenName: fmt.Sprintf("Given%d", i%50), FamilyName: fmt.Sprintf("Family%d", i%70), PreferredUsername: fmt.Sprintf("pref%07d", i)}
+			}
+			if err := tx.CreateUsers(ctx, users, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// ranged is the column a field's listing ranges over.
+func ranged(f store.UserField) string {
+	if f == "" || f == store.FieldUsername {
+		return "key"
+	}
+	return string(f)
+}
+
+// TestListUsersPlansSQLite: every ListUsers page is one range of the field's
+// index, read in order (no SCAN of the table or an index, no temporary
+// B-tree to sort), so a page costs the same whatever the pool's size.
+func TestListUsersPlansSQLite(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 2000)
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	indexes := map[string]string{"key": "sqlite_autoindex_users_1", "sub": "sqlite_autoindex_users_2"}
+	for _, analyzed := range []bool{false, true} {
+		if analyzed {
+			if _, err := raw.ExecContext(ctx, "ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, p := range pages() {
+			text, args := explainable(t, db, p.filter, p.page)
+			var plan []string
+			for _, row := range query(t, ctx, raw, "EXPLAIN QUERY PLAN "+text, args...) {
+				plan = append(plan, strings.SplitN(row, " ", 4)[3]) // id, parent, notused, detail
+			}
+			col := ranged(p.filter.Field)
+			index := indexes[col]
+			if index == "" {
+				index = "users_" + col
+			}
+			// SQLite shows <= as < and >= as >.
+			start := fmt.Sprintf("(%s,key)>(?,?)", col)
+			if col == "key" || col == "sub" {
+				start = col + ">?"
+			}
+			if len(plan) != 1 || !strings.HasPrefix(plan[0], "SEARCH users USING INDEX "+index+" (pool_id=? AND "+start) ||
+				(p.filter.Field != "" && !strings.Contains(plan[0], " AND "+col+"<?)")) {
+				t.Errorf("ListUsers %+v %+v (ANALYZE run: %v): plan\n\t%s\nwant one SEARCH of %s from %s to %s<?",
+					p.filter, p.page, analyzed, strings.Join(plan, "\n\t"), index, start, col)
+			}
+		}
+	}
+}
+
+// TestListUsersPlansPostgres: as on SQLite, in the plans PostgreSQL makes
+// for the values (custom) and for any values (generic, as it may for a
+// prepared statement run often), on enough rows for the planner to prefer
+// the index because it must, not because the table is small.
+func TestListUsersPlansPostgres(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.URL(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 20000)
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1) // PREPARE and SET hold for the one connection
+	if _, err := raw.ExecContext(ctx, "ANALYZE"); err != nil {
+		t.Fatal(err)
+	}
+	indexes := map[string]string{"key": "users_pkey", "sub": "users_pool_id_sub_key"}
+	for i, p := range pages() {
+		text, args := explainable(t, db, p.filter, p.page)
+		col := ranged(p.filter.Field)
+		index := indexes[col]
+		if index == "" {
+			index = "users_" + col
+		}
+		literals := make([]string, len(args))
+		for i, a := range args {
+			switch a := a.(type) {
+			case string:
+				literals[i] = "'" + strings.ReplaceAll(a, "'", "''") + "'"
+			default:
+				literals[i] = fmt.Sprint(a)
+			}
+		}
+		name := fmt.Sprintf("page%d", i)
+		if _, err := raw.ExecContext(ctx, "PREPARE "+name+" AS "+text); err != nil {
+			t.Fatal(err)
+		}
+		for _, generic := range []bool{false, true} {
+			mode := map[bool]string{false: "force_custom_plan", true: "force_generic_plan"}[generic]
+			if _, err := raw.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(query(t, ctx, raw, "EXPLAIN EXECUTE "+name+"("+strings.Join(literals, ", ")+")"), "\n")
+			if !strings.Contains(plan, "Index Scan using "+index+" on users") ||
+				strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Sort") ||
+				strings.Contains(plan, "Bitmap") || strings.Contains(plan, "Filter:") {
+				t.Errorf("ListUsers %+v %+v (%s): plan\n%s\nwant an Index Scan of %s, all conditions in Index Cond",
+					p.filter, p.page, mode, plan, index)
+			}
+		}
+	}
+}
+
+func explainable(t *testing.T, db *sqlstore.DB, f store.UserFilter, p store.UserPage) (string, []any) {
+	t.Helper()
+	text, args, err := db.ListUsersQuery("us-east-1_a", f, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return text, args
+}

@@ -1,0 +1,193 @@
+package sqlstore
+
+import "strings"
+
+// query names a statement of the shared SQL.
+type query int
+
+const (
+	getUserPool query = iota
+	listUserPools
+	insertUserPool
+	updateUserPool
+	deleteUserPool
+	userPoolExists
+
+	getClient
+	listClients
+	insertClient
+	updateClient
+	deleteClient
+	clientExists
+
+	listClientSecrets
+	insertClientSecret
+	deleteClientSecret
+
+	getAccessKey
+	listAccessKeys
+	insertAccessKey
+
+	getUser
+	findUserBySignInName
+	countUsers
+	insertUser
+	updateUser
+	deleteUser
+	userExists
+
+	listSignInNames
+	signInNameOwner
+	insertSignInName
+	deleteSignInNames
+	deleteSignInName
+
+	getGroup
+	listGroups
+	listGroupsForUser
+	listUsersInGroup
+	insertGroup
+	updateGroup
+	deleteGroup
+	groupExists
+	insertGroupMember
+	deleteGroupMember
+
+	insertMessage
+	listMessages
+	claimMessages
+	updateMessage
+	messageExists
+
+	createMigrationsTable
+	listMigrations
+	insertMigration
+
+	// The ListUsers queries, one per listing, follow; listings.go writes them.
+	firstListing
+	numQueries = firstListing + query(numListings)
+)
+
+// sharedSQL is every statement, written once with ? placeholders. Inserts say
+// ON CONFLICT DO NOTHING and check the parent with WHERE EXISTS so that a
+// refused insert changes no row instead of raising an error (see doc.go). The
+// WHERE clause of INSERT … SELECT also keeps SQLite from reading ON CONFLICT as
+// part of the SELECT.
+var sharedSQL = [numQueries]string{
+	getUserPool:    `SELECT id, name, created_at, updated_at, config FROM user_pools WHERE id = ?`,
+	listUserPools:  `SELECT id, name, created_at, updated_at, config FROM user_pools WHERE id > ? ORDER BY id LIMIT ?`,
+	insertUserPool: `INSERT INTO user_pools (id, name, created_at, updated_at, config) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	updateUserPool: `UPDATE user_pools SET name = ?, updated_at = ?, config = ? WHERE id = ?`,
+	deleteUserPool: `DELETE FROM user_pools WHERE id = ?`,
+	userPoolExists: `SELECT 1 FROM user_pools WHERE id = ?`,
+
+	getClient:   `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id = ?`,
+	listClients: `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`,
+	insertClient: `INSERT INTO clients (pool_id, id, name, created_at, updated_at, config)
+		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
+		ON CONFLICT DO NOTHING`,
+	updateClient: `UPDATE clients SET name = ?, updated_at = ?, config = ? WHERE pool_id = ? AND id = ?`,
+	deleteClient: `DELETE FROM clients WHERE pool_id = ? AND id = ?`,
+	clientExists: `SELECT 1 FROM clients WHERE pool_id = ? AND id = ?`,
+
+	listClientSecrets: `SELECT pool_id, client_id, id, value, created_at FROM client_secrets
+		WHERE pool_id = ? AND client_id = ? ORDER BY created_at, id`,
+	insertClientSecret: `INSERT INTO client_secrets (pool_id, client_id, id, value, created_at)
+		SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM clients WHERE pool_id = ? AND id = ?)
+		ON CONFLICT DO NOTHING`,
+	deleteClientSecret: `DELETE FROM client_secrets WHERE pool_id = ? AND client_id = ? AND id = ?`,
+
+	getAccessKey:    `SELECT id, secret, created_at FROM access_keys WHERE id = ?`,
+	listAccessKeys:  `SELECT id, secret, created_at FROM access_keys ORDER BY id`,
+	insertAccessKey: `INSERT INTO access_keys (id, secret, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+
+	getUser: `SELECT ` + userColumns + ` FROM users WHERE pool_id = ? AND key = ?`,
+	findUserBySignInName: `SELECT ` + prefixed("u", userColumns) + ` FROM sign_in_names n
+		JOIN users u ON u.pool_id = n.pool_id AND u.key = n.user_key
+		WHERE n.pool_id = ? AND n.name = ?`,
+	countUsers: `SELECT count(*) FROM users WHERE pool_id = ?`,
+	insertUser: `INSERT INTO users (` + userColumns + `)
+		SELECT ` + placeholders(userColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
+		ON CONFLICT DO NOTHING`,
+	updateUser: `UPDATE users SET status = ?, enabled = ?, updated_at = ?, attributes = ?, credential = ?, settings = ?,
+		email = ?, phone_number = ?, name = ?, given_name = ?, family_name = ?, preferred_username = ?
+		WHERE pool_id = ? AND key = ?`,
+	deleteUser: `DELETE FROM users WHERE pool_id = ? AND key = ?`,
+	userExists: `SELECT 1 FROM users WHERE pool_id = ? AND key = ?`,
+
+	listSignInNames:   `SELECT ` + signInNameColumns + ` FROM sign_in_names WHERE pool_id = ? AND user_key = ? ORDER BY name`,
+	signInNameOwner:   `SELECT user_key FROM sign_in_names WHERE pool_id = ? AND name = ?`,
+	insertSignInName:  `INSERT INTO sign_in_names (` + signInNameColumns + `) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	deleteSignInNames: `DELETE FROM sign_in_names WHERE pool_id = ? AND user_key = ?`,
+	deleteSignInName:  `DELETE FROM sign_in_names WHERE pool_id = ? AND name = ?`,
+
+	getGroup:   `SELECT ` + groupColumns + ` FROM groups WHERE pool_id = ? AND name = ?`,
+	listGroups: `SELECT ` + groupColumns + ` FROM groups WHERE pool_id = ? AND name > ? ORDER BY name LIMIT ?`,
+	listGroupsForUser: `SELECT ` + prefixed("g", groupColumns) + ` FROM group_members m
+		JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+		WHERE m.pool_id = ? AND m.user_key = ? AND m.group_name > ? ORDER BY m.group_name LIMIT ?`,
+	listUsersInGroup: `SELECT ` + prefixed("u", userColumns) + ` FROM group_members m
+		JOIN users u ON u.pool_id = m.pool_id AND u.key = m.user_key
+		WHERE m.pool_id = ? AND m.group_name = ? AND m.user_key > ? ORDER BY m.user_key LIMIT ?`,
+	insertGroup: `INSERT INTO groups (` + groupColumns + `)
+		SELECT ` + placeholders(groupColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
+		ON CONFLICT DO NOTHING`,
+	updateGroup: `UPDATE groups SET description = ?, role_arn = ?, precedence = ?, updated_at = ? WHERE pool_id = ? AND name = ?`,
+	deleteGroup: `DELETE FROM groups WHERE pool_id = ? AND name = ?`,
+	groupExists: `SELECT 1 FROM groups WHERE pool_id = ? AND name = ?`,
+	insertGroupMember: `INSERT INTO group_members (pool_id, group_name, user_key)
+		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM groups WHERE pool_id = ? AND name = ?)
+		AND EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
+		ON CONFLICT DO NOTHING`,
+	deleteGroupMember: `DELETE FROM group_members WHERE pool_id = ? AND group_name = ? AND user_key = ?`,
+
+	insertMessage: `INSERT INTO outbox (` + messageColumns + `)
+		SELECT ` + placeholders(messageColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
+		ON CONFLICT DO NOTHING`,
+	listMessages: `SELECT ` + messageColumns + ` FROM outbox WHERE pool_id = ? AND user_key = ? ORDER BY id DESC LIMIT ?`,
+	claimMessages: `SELECT ` + messageColumns + ` FROM outbox WHERE status = 'pending' AND next_attempt <= ?
+		ORDER BY next_attempt, id LIMIT ?`,
+	updateMessage: `UPDATE outbox SET status = ?, attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?`,
+	messageExists: `SELECT 1 FROM outbox WHERE id = ?`,
+
+	createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version BIGINT NOT NULL PRIMARY KEY,
+		applied_at BIGINT NOT NULL)`,
+	listMigrations:  `SELECT version FROM schema_migrations`,
+	insertMigration: `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+}
+
+// The columns of each table, in the order the scan functions read them.
+const (
+	userColumns = `pool_id, key, username, sub, status, enabled, created_at, updated_at, attributes, credential, settings, ` +
+		`email, phone_number, name, given_name, family_name, preferred_username`
+	signInNameColumns = `pool_id, name, user_key, kind`
+	groupColumns      = `pool_id, name, description, role_arn, precedence, created_at, updated_at`
+	messageColumns    = `id, pool_id, user_key, created_at, kind, medium, destination, subject, body, code, ` +
+		`status, attempts, next_attempt, last_error`
+)
+
+// prefixed qualifies each of a list of columns with a table's alias.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// placeholders is one ? per column of a list, separated by commas.
+func placeholders(columns string) string {
+	return strings.Repeat("?, ", strings.Count(columns, ",")) + "?"
+}
+
+// statements is the shared SQL in one dialect.
+type statements [numQueries]string
+
+func rebindAll(d Dialect) *statements {
+	var s statements
+	for q, text := range sharedSQL {
+		s[q] = d.rebind(text)
+	}
+	return &s
+}
