@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cognate/internal/server"
+)
+
+func TestLayering(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "cognate.json")
+	os.WriteFile(file, []byte(`{"addr":"127.0.0.1:1111","region":"eu-west-1","accountID":"111111111111","dev":true}`), 0o600)
+	t.Setenv("COGNATE_REGION", "ap-south-1")
+	t.Setenv("COGNATE_ADDR", "127.0.0.1:2222")
+
+	var cfg server.Config
+	var configFile, level string
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	flags(fs, &cfg, &configFile, &level)
+	if err := fs.Parse([]string{"--config", file, "--addr", "127.0.0.1:3333"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := layer(fs, &cfg, configFile); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Addr != "127.0.0.1:3333" || cfg.Region != "ap-south-1" || cfg.AccountID != "111111111111" || !cfg.Dev {
+		t.Fatalf("flag > variable > file not respected: %+v", cfg)
+	}
+}
+
+func TestConfigFileRefusesUnknownKeys(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cognate.json")
+	os.WriteFile(file, []byte(`{"adress":"127.0.0.1:1"}`), 0o600)
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--config", file}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `unknown field "adress"`) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBadConfigurationSaysWhatToChange(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--database-url", "mysql://x", "--account-id", "12"}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "only postgres:// or postgresql:// URLs") || !strings.Contains(err.Error(), "use 12 digits") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// syncBuffer lets the test read the log while the server writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestServeStartsAndStops starts the real command, waits until it answers,
+// then stops it as SIGTERM would, and checks it exits cleanly and quickly.
+func TestServeStartsAndStops(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var logs syncBuffer
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", t.TempDir()}, &logs) }()
+
+	var up bool
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			up = resp.StatusCode == http.StatusOK
+			break
+		}
+	}
+	if !up {
+		t.Fatalf("server did not come up:\n%s", logs.String())
+	}
+	t.Logf("ready after %v", time.Since(start))
+	if !strings.Contains(logs.String(), "created an administrator access key") {
+		t.Errorf("first start did not say where the administrator key is:\n%s", logs.String())
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+}

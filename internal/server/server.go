@@ -1,0 +1,304 @@
+// Package server is the composition root: it opens the store, builds the domain
+// service and mounts the HTTP edges (the Cognito API, health endpoints) on one
+// mux with request logging, and shuts down gracefully.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"cognate/internal/api"
+	"cognate/internal/awsjson"
+	"cognate/internal/cognito"
+	"cognate/internal/iam"
+	"cognate/internal/outbox"
+	"cognate/internal/secrets"
+	"cognate/internal/sigv4"
+	"cognate/internal/store"
+	"cognate/internal/store/postgres"
+	"cognate/internal/store/sqlite"
+)
+
+// Config is the server's configuration; cmd/cognate fills it from flags,
+// COGNATE_* variables and an optional config file.
+type Config struct {
+	Addr        string `json:"addr"`
+	DataDir     string `json:"dataDir"`
+	DatabaseURL string `json:"databaseURL"`
+	Region      string `json:"region"`
+	AccountID   string `json:"accountID"`
+	PublicURL   string `json:"publicURL"`
+	Dev         bool   `json:"dev"`
+	// AccessKeys are administrator keys, "ID:SECRET" pairs separated by commas.
+	AccessKeys string `json:"accessKeys"`
+	// InstanceKeyFile holds the base64 key that encrypts secrets at rest;
+	// default <DataDir>/instance.key, created on first start.
+	InstanceKeyFile string `json:"instanceKeyFile"`
+	// InstanceKey, when set, is the base64 key itself (for nodes that share it).
+	InstanceKey string `json:"instanceKey"`
+
+	Logger *slog.Logger     `json:"-"`
+	Now    func() time.Time `json:"-"`
+}
+
+// Defaults fills what was left empty.
+func (c *Config) Defaults() {
+	if c.Addr == "" {
+		c.Addr = "127.0.0.1:9229"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.Region == "" {
+		c.Region = "us-east-1"
+	}
+	if c.AccountID == "" {
+		c.AccountID = "000000000000"
+	}
+	if c.InstanceKeyFile == "" {
+		c.InstanceKeyFile = filepath.Join(c.DataDir, "instance.key")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+}
+
+// Validate says what to change when the configuration cannot work.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DatabaseURL != "" && !isPostgresURL(c.DatabaseURL) {
+		errs = append(errs, fmt.Errorf("database URL %q: only postgres:// or postgresql:// URLs are supported; leave it empty to use the embedded SQLite store in the data directory", redactURL(c.DatabaseURL)))
+	}
+	if !regionPattern(c.Region) {
+		errs = append(errs, fmt.Errorf("region %q: use an AWS-style region name such as us-east-1", c.Region))
+	}
+	if len(c.AccountID) != 12 || strings.Trim(c.AccountID, "0123456789") != "" {
+		errs = append(errs, fmt.Errorf("account ID %q: use 12 digits, such as 000000000000", c.AccountID))
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("public URL %q: use the base URL clients reach Cognate at, such as https://auth.example.com", c.PublicURL))
+		}
+	}
+	if _, err := iam.ParseStatic(c.AccessKeys); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func regionPattern(r string) bool {
+	if r == "" || len(r) > 32 {
+		return false
+	}
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparseable)"
+	}
+	return u.Redacted()
+}
+
+// Server is a running Cognate.
+type Server struct {
+	cfg     Config
+	store   store.Store
+	Service *cognito.Service
+	handler http.Handler
+	http    *http.Server
+	worker  *outbox.Worker
+	stop    context.CancelFunc
+	stopped chan struct{}
+	// AdminCredentialsFile is where the administrator key created on first
+	// start was written ("" when none was created).
+	AdminCredentialsFile string
+}
+
+// Open opens the store (running migrations), loads the instance key and
+// prepares the handlers. Call Serve to accept connections and Close at the end.
+func Open(ctx context.Context, cfg Config) (*Server, error) {
+	cfg.Defaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	key, err := instanceKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	keys := iam.New(st, box, mustStatic(cfg.AccessKeys))
+	s := &Server{cfg: cfg, store: st}
+	credsPath := filepath.Join(cfg.DataDir, "admin-credentials")
+	created, err := keys.EnsureAdminKey(ctx, credsPath, sigv4.NewAccessKey, cfg.Now())
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("create the administrator key: %w", err)
+	}
+	if created {
+		s.AdminCredentialsFile = credsPath
+	}
+
+	s.Service = cognito.New(st, box, cognito.Config{Region: cfg.Region, AccountID: cfg.AccountID, PublicURL: cfg.PublicURL, Now: cfg.Now})
+	verifier := &sigv4.Verifier{
+		Lookup:       keys.Secret,
+		Now:          cfg.Now,
+		Service:      "cognito-idp",
+		AnySignature: cfg.Dev,
+	}
+	api := &awsjson.Handler{
+		Service:      s.Service,
+		Authenticate: authenticator(verifier),
+		RegionOf:     sigv4.RegionOf,
+		Region:       cfg.Region,
+		Logger:       cfg.Logger,
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/{$}", api)
+	mux.Handle("GET /_cognate/outbox", s.outboxHandler(verifier))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	s.handler = logRequests(cfg.Logger, mux)
+	s.worker = &outbox.Worker{Store: st, Sender: outbox.LogSender{Logger: cfg.Logger}, Now: cfg.Now, Interval: time.Second, Logger: cfg.Logger}
+	s.http = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+func mustStatic(s string) map[string]string {
+	keys, _ := iam.ParseStatic(s) // checked by Validate
+	return keys
+}
+
+func instanceKey(cfg Config) ([]byte, error) {
+	if cfg.InstanceKey != "" {
+		return secrets.ParseKey(cfg.InstanceKey)
+	}
+	key, created, err := secrets.LoadOrCreateKeyFile(cfg.InstanceKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("instance key: %w", err)
+	}
+	if created {
+		cfg.Logger.Info("created a new instance key; back it up: secrets in the database cannot be read without it", "file", cfg.InstanceKeyFile)
+	}
+	return key, nil
+}
+
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		st, err := postgres.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return nil, fmt.Errorf("open PostgreSQL at %s: %w", redactURL(cfg.DatabaseURL), err)
+		}
+		return st, nil
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "cognate.db")
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open SQLite database %s: %w", path, err)
+	}
+	return st, nil
+}
+
+// authenticator adapts the SigV4 verifier to the API edge: its errors become
+// the protocol errors AWS answers with.
+func authenticator(v *sigv4.Verifier) awsjson.Authenticator {
+	return func(r *http.Request, body []byte) (string, string, error) {
+		id, err := v.Verify(r, body)
+		if err != nil {
+			var se *sigv4.Error
+			if errors.As(err, &se) {
+				status := http.StatusBadRequest
+				if se.Code == "MissingAuthenticationTokenException" {
+					status = http.StatusForbidden
+				}
+				return "", "", &api.ProtocolError{Code: se.Code, Message: se.Message, Status: status}
+			}
+			return "", "", err
+		}
+		return id.Region, id.AccessKeyID, nil
+	}
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if _, err := s.store.ListAccessKeys(ctx); err != nil {
+		http.Error(w, "storage unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// Handler is the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Serve accepts connections on ln until Shutdown.
+func (s *Server) Serve(ln net.Listener) error {
+	ctx, stop := context.WithCancel(context.Background())
+	s.stop, s.stopped = stop, make(chan struct{})
+	go func() {
+		defer close(s.stopped)
+		s.worker.Run(ctx)
+	}()
+	err := s.http.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests.
+// The outbox worker stops after its current batch.
+func (s *Server) Shutdown(ctx context.Context) error {
+	err := s.http.Shutdown(ctx)
+	if s.stop != nil {
+		s.stop()
+		<-s.stopped
+	}
+	return err
+}
+
+// Close releases the store.
+func (s *Server) Close() error { return s.store.Close() }
+
+// Store is the server's store (for tests and commands).
+func (s *Server) Store() store.Store { return s.store }
