@@ -1,0 +1,133 @@
+package e2e_test
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
+	"cognate/internal/cognatetest"
+	"cognate/internal/server"
+)
+
+// racers is how many requests race, half on each node.
+const racers = 16
+
+// twoNodes starts two servers on one PostgreSQL schema, sharing an instance
+// key, as two nodes of one deployment.
+func twoNodes(t *testing.T) (*cognatetest.Server, *cognatetest.Server) {
+	t.Helper()
+	key := make([]byte, 32)
+	rand.Read(key)
+	a := cognatetest.Start(t, cognatetest.Postgres, func(c *server.Config) { c.InstanceKey = base64.StdEncoding.EncodeToString(key) })
+	cfg := a.Config
+	cfg.Addr = "127.0.0.1:0"
+	cfg.PublicURL = ""
+	cfg.DataDir = t.TempDir()
+	b := cognatetest.StartConfig(t, cfg)
+	return a, b
+}
+
+// race runs call(i) for i in [0, racers) at once, even i on node a and odd on
+// node b, and returns each call's error.
+func race(a, b *cognatetest.Server, call func(c *cip.Client, i int) error) []error {
+	errs := make([]error, racers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range racers {
+		c := a.Client
+		if i%2 == 1 {
+			c = b.Client
+		}
+		wg.Go(func() {
+			<-start
+			errs[i] = call(c, i)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// tally counts the successes and checks that every failure is the error code.
+func tally(t *testing.T, errs []error, code string) (winners []int) {
+	t.Helper()
+	for i, err := range errs {
+		var apiErr smithy.APIError
+		switch {
+		case err == nil:
+			winners = append(winners, i)
+		case errors.As(err, &apiErr) && apiErr.ErrorCode() == code:
+		default:
+			t.Errorf("racer %d: %v, want success or %s", i, err, code)
+		}
+	}
+	return winners
+}
+
+func TestAdminCreateUser_RaceAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	pool := newPool(t, a.Client, "race")
+	for round := range 3 {
+		username := fmt.Sprintf("contested-%d", round)
+		errs := race(a, b, func(c *cip.Client, i int) error {
+			_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+				UserPoolId: &pool, Username: &username, MessageAction: types.MessageActionTypeSuppress,
+				UserAttributes: userAttrs("given_name", fmt.Sprint(i)),
+			})
+			return err
+		})
+		winners := tally(t, errs, "UsernameExistsException")
+		if len(winners) != 1 {
+			t.Fatalf("round %d: %d requests created %s, want exactly one", round, len(winners), username)
+		}
+		// Both nodes see the winner's user.
+		for _, node := range []*cognatetest.Server{a, b} {
+			u := getUser(t, node.Client, pool, username)
+			wantAttr(t, u.UserAttributes, "given_name", fmt.Sprint(winners[0]), true)
+		}
+	}
+	if n := describePool(t, b.Client, pool).EstimatedNumberOfUsers; n != 3 {
+		t.Errorf("EstimatedNumberOfUsers = %d, want 3", n)
+	}
+}
+
+func TestAdminUpdateUserAttributes_AliasRaceAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	pool := aliasPool(t, a.Client)
+	for i := range racers {
+		createUser(t, a.Client, pool, fmt.Sprintf("user%02d", i), "email", fmt.Sprintf("own%02d@example.com", i))
+	}
+	for round := range 3 {
+		shared := fmt.Sprintf("shared%d@example.com", round)
+		errs := race(a, b, func(c *cip.Client, i int) error {
+			_, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
+				UserPoolId: &pool, Username: aws.String(fmt.Sprintf("user%02d", i)),
+				UserAttributes: userAttrs("email", shared, "email_verified", "true"),
+			})
+			return err
+		})
+		winners := tally(t, errs, "AliasExistsException")
+		if len(winners) != 1 {
+			t.Fatalf("round %d: %d users claimed %s, want exactly one", round, len(winners), shared)
+		}
+		winner := fmt.Sprintf("user%02d", winners[0])
+		for _, node := range []*cognatetest.Server{a, b} {
+			if got := aws.ToString(getUser(t, node.Client, pool, shared).Username); got != winner {
+				t.Errorf("round %d: %s resolves to %s, want %s", round, shared, got, winner)
+			}
+			// The losers' changes were not applied at all.
+			list := must[*cip.ListUsersOutput](t)(node.Client.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(`email = "` + shared + `"`)}))
+			if len(list.Users) != 1 || aws.ToString(list.Users[0].Username) != winner {
+				t.Errorf("round %d: users with email %s: %v, want [%s]", round, shared, userNames(list.Users), winner)
+			}
+		}
+	}
+}
