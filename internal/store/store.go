@@ -72,11 +72,16 @@ type Page struct {
 // Reader is the read side, usable inside and outside a transaction.
 type Reader interface {
 	UserReader
+	AuthReader
 	GetUserPool(ctx context.Context, id string) (UserPool, error)
 	// ListUserPools returns pools ordered by ID, after page.After.
 	ListUserPools(ctx context.Context, page Page) ([]UserPool, error)
 
 	GetClient(ctx context.Context, poolID, clientID string) (Client, error)
+	// FindClient finds a client by its ID alone, as the operations that
+	// users call address it. The domain makes client IDs unique across
+	// pools; should two pools share one, either may be returned.
+	FindClient(ctx context.Context, clientID string) (Client, error)
 	// ListClients returns a pool's clients ordered by ID, after page.After.
 	ListClients(ctx context.Context, poolID string, page Page) ([]Client, error)
 	// ListClientSecrets returns a client's secrets, oldest first.
@@ -91,6 +96,7 @@ type Reader interface {
 // usable: fn may go on and commit.
 type Writer interface {
 	UserWriter
+	AuthWriter
 	// CreateUserPool returns ErrConflict if the ID is taken.
 	CreateUserPool(ctx context.Context, p UserPool) error
 	// UpdateUserPool replaces Name, UpdatedAt and Config; ErrNotFound if absent.

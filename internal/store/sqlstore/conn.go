@@ -158,6 +158,10 @@ func (c *conn) GetClient(ctx context.Context, poolID, clientID string) (store.Cl
 	return get(ctx, c, fmt.Sprintf("get client %q of pool %q", clientID, poolID), scanClient, getClient, poolID, clientID)
 }
 
+func (c *conn) FindClient(ctx context.Context, clientID string) (store.Client, error) {
+	return get(ctx, c, fmt.Sprintf("find client %q", clientID), scanClient, findClient, clientID)
+}
+
 func (c *conn) ListClients(ctx context.Context, poolID string, page store.Page) ([]store.Client, error) {
 	return list(ctx, c, fmt.Sprintf("list clients of pool %q", poolID), scanClient, listClients, poolID, page.After, limit(page))
 }

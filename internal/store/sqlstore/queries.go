@@ -14,6 +14,7 @@ const (
 	userPoolExists
 
 	getClient
+	findClient
 	listClients
 	insertClient
 	updateClient
@@ -59,6 +60,28 @@ const (
 	updateMessage
 	messageExists
 
+	listSigningKeys
+	insertSigningKey
+	retireSigningKey
+	deleteExpiredSigningKeys
+
+	getAuthSession
+	insertAuthSession
+	deleteAuthSession
+	deleteExpiredAuthSessions
+
+	getRefreshToken
+	tokenFamilyExists
+	insertRefreshToken
+	setRefreshTokenExpiry
+	deleteTokenFamily
+	deleteUserTokens
+	deleteExpiredRefreshTokens
+
+	listAuthEvents
+	listAuthEventsBefore
+	insertAuthEvent
+
 	createMigrationsTable
 	listMigrations
 	insertMigration
@@ -82,6 +105,7 @@ var sharedSQL = [numQueries]string{
 	userPoolExists: `SELECT 1 FROM user_pools WHERE id = ?`,
 
 	getClient:   `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id = ?`,
+	findClient:  `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE id = ? LIMIT 1`,
 	listClients: `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`,
 	insertClient: `INSERT INTO clients (pool_id, id, name, created_at, updated_at, config)
 		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
@@ -150,6 +174,42 @@ var sharedSQL = [numQueries]string{
 	updateMessage: `UPDATE outbox SET status = ?, attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?`,
 	messageExists: `SELECT 1 FROM outbox WHERE id = ?`,
 
+	listSigningKeys: `SELECT ` + signingKeyColumns + ` FROM signing_keys WHERE pool_id = ? ORDER BY created_at, id`,
+	insertSigningKey: `INSERT INTO signing_keys (` + signingKeyColumns + `)
+		SELECT ` + placeholders(signingKeyColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
+		ON CONFLICT DO NOTHING`,
+	retireSigningKey:         `UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE pool_id = ? AND id = ?`,
+	deleteExpiredSigningKeys: `DELETE FROM signing_keys WHERE pool_id = ? AND retired_at IS NOT NULL AND expires_at < ?`,
+
+	getAuthSession: `SELECT ` + authSessionColumns + ` FROM auth_sessions WHERE pool_id = ? AND id = ?`,
+	insertAuthSession: `INSERT INTO auth_sessions (` + authSessionColumns + `)
+		SELECT ` + placeholders(authSessionColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
+		ON CONFLICT DO NOTHING`,
+	deleteAuthSession: `DELETE FROM auth_sessions WHERE pool_id = ? AND id = ?`,
+	// DELETE … LIMIT is an optional build of SQLite and absent from
+	// PostgreSQL: the limit goes in a subquery.
+	deleteExpiredAuthSessions: `DELETE FROM auth_sessions WHERE (pool_id, id) IN (
+		SELECT pool_id, id FROM auth_sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+
+	getRefreshToken:   `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
+	tokenFamilyExists: `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND family = ? LIMIT 1`,
+	insertRefreshToken: `INSERT INTO refresh_tokens (` + refreshTokenColumns + `)
+		SELECT ` + placeholders(refreshTokenColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
+		ON CONFLICT DO NOTHING`,
+	setRefreshTokenExpiry: `UPDATE refresh_tokens SET expires_at = ? WHERE pool_id = ? AND id = ?`,
+	deleteTokenFamily:     `DELETE FROM refresh_tokens WHERE pool_id = ? AND family = ?`,
+	deleteUserTokens:      `DELETE FROM refresh_tokens WHERE pool_id = ? AND user_key = ?`,
+	deleteExpiredRefreshTokens: `DELETE FROM refresh_tokens WHERE (pool_id, id) IN (
+		SELECT pool_id, id FROM refresh_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+
+	listAuthEvents: `SELECT ` + authEventColumns + ` FROM auth_events
+		WHERE pool_id = ? AND user_key = ? ORDER BY id DESC LIMIT ?`,
+	listAuthEventsBefore: `SELECT ` + authEventColumns + ` FROM auth_events
+		WHERE pool_id = ? AND user_key = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+	insertAuthEvent: `INSERT INTO auth_events (` + authEventColumns + `)
+		SELECT ` + placeholders(authEventColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
+		ON CONFLICT DO NOTHING`,
+
 	createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT NOT NULL PRIMARY KEY,
 		applied_at BIGINT NOT NULL)`,
@@ -165,6 +225,10 @@ const (
 	groupColumns      = `pool_id, name, description, role_arn, precedence, created_at, updated_at`
 	messageColumns    = `id, pool_id, user_key, created_at, kind, medium, destination, subject, body, code, ` +
 		`status, attempts, next_attempt, last_error`
+	signingKeyColumns   = `pool_id, id, created_at, retired_at, expires_at, private`
+	authSessionColumns  = `pool_id, id, client_id, user_key, created_at, expires_at, data`
+	refreshTokenColumns = `pool_id, id, family, client_id, user_key, auth_time, created_at, expires_at`
+	authEventColumns    = `pool_id, user_key, id, created_at, data`
 )
 
 // prefixed qualifies each of a list of columns with a table's alias.

@@ -41,7 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateIsSerializable", testUpdateIsSerializable},
 		{"ContextCanceled", testContextCanceled},
 	}
-	for _, tt := range append(tests, userTests...) {
+	for _, tt := range slices.Concat(tests, userTests, authTests) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.run(t, open(t))

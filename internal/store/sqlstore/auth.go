@@ -1,0 +1,165 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"cognate/internal/store"
+)
+
+// nullMillis stores a zero time as NULL: a signing key not yet retired.
+func nullMillis(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return millis(t)
+}
+
+// fromNullMillis gives NULL back as the zero time.
+func fromNullMillis(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return fromMillis(ms.Int64)
+}
+
+func scanSigningKey(s scanner) (store.SigningKey, error) {
+	var k store.SigningKey
+	var created int64
+	var retired, expires sql.NullInt64
+	err := s.Scan(&k.PoolID, &k.ID, &created, &retired, &expires, &k.Private)
+	k.CreatedAt, k.RetiredAt, k.ExpiresAt = fromMillis(created), fromNullMillis(retired), fromNullMillis(expires)
+	return k, err
+}
+
+func scanAuthSession(s scanner) (store.AuthSession, error) {
+	var a store.AuthSession
+	var created, expires int64
+	err := s.Scan(&a.PoolID, &a.ID, &a.ClientID, &a.UserKey, &created, &expires, &a.Data)
+	a.CreatedAt, a.ExpiresAt = fromMillis(created), fromMillis(expires)
+	return a, err
+}
+
+func scanRefreshToken(s scanner) (store.RefreshToken, error) {
+	var r store.RefreshToken
+	var authTime, created, expires int64
+	err := s.Scan(&r.PoolID, &r.ID, &r.Family, &r.ClientID, &r.UserKey, &authTime, &created, &expires)
+	r.AuthTime, r.CreatedAt, r.ExpiresAt = fromMillis(authTime), fromMillis(created), fromMillis(expires)
+	return r, err
+}
+
+func scanAuthEvent(s scanner) (store.AuthEvent, error) {
+	var e store.AuthEvent
+	var created int64
+	err := s.Scan(&e.PoolID, &e.UserKey, &e.ID, &created, &e.Data)
+	e.CreatedAt = fromMillis(created)
+	return e, err
+}
+
+func (c *conn) ListSigningKeys(ctx context.Context, poolID string) ([]store.SigningKey, error) {
+	return list(ctx, c, fmt.Sprintf("list signing keys of pool %q", poolID), scanSigningKey, listSigningKeys, poolID)
+}
+
+func (c *conn) GetAuthSession(ctx context.Context, poolID, id string) (store.AuthSession, error) {
+	return get(ctx, c, fmt.Sprintf("get auth session of pool %q", poolID), scanAuthSession, getAuthSession, poolID, id)
+}
+
+func (c *conn) GetRefreshToken(ctx context.Context, poolID, id string) (store.RefreshToken, error) {
+	return get(ctx, c, fmt.Sprintf("get refresh token of pool %q", poolID), scanRefreshToken, getRefreshToken, poolID, id)
+}
+
+func (c *conn) TokenFamilyExists(ctx context.Context, poolID, family string) (bool, error) {
+	found, err := c.exists(ctx, tokenFamilyExists, poolID, family)
+	if err != nil {
+		return false, c.fail(fmt.Sprintf("look up token family %q of pool %q", family, poolID), err)
+	}
+	return found, nil
+}
+
+func (c *conn) ListAuthEvents(ctx context.Context, poolID, userKey string, page store.Page) ([]store.AuthEvent, error) {
+	what := fmt.Sprintf("list auth events of user %q", userKey)
+	if page.After == "" {
+		return list(ctx, c, what, scanAuthEvent, listAuthEvents, poolID, userKey, limit(page))
+	}
+	return list(ctx, c, what, scanAuthEvent, listAuthEventsBefore, poolID, userKey, page.After, limit(page))
+}
+
+func (t *tx) AddSigningKey(ctx context.Context, k store.SigningKey) error {
+	return t.insertChild(ctx, fmt.Sprintf("add signing key %q to pool %q", k.ID, k.PoolID), insertSigningKey,
+		[]any{k.PoolID, k.ID, millis(k.CreatedAt), nullMillis(k.RetiredAt), nullMillis(k.ExpiresAt), blob(k.Private), k.PoolID},
+		userPoolExists, k.PoolID)
+}
+
+func (t *tx) RetireSigningKey(ctx context.Context, poolID, id string, retiredAt, expiresAt time.Time) error {
+	return t.change(ctx, fmt.Sprintf("retire signing key %q of pool %q", id, poolID), retireSigningKey,
+		nullMillis(retiredAt), nullMillis(expiresAt), poolID, id)
+}
+
+func (t *tx) DeleteExpiredSigningKeys(ctx context.Context, poolID string, now time.Time) error {
+	if _, err := t.exec(ctx, deleteExpiredSigningKeys, poolID, millis(now)); err != nil {
+		return t.fail(fmt.Sprintf("delete expired signing keys of pool %q", poolID), err)
+	}
+	return nil
+}
+
+// Sessions and refresh tokens are named by their pool alone in errors: their
+// IDs are hashes of what the client holds, of no use to a reader of a log.
+
+func (t *tx) CreateAuthSession(ctx context.Context, s store.AuthSession) error {
+	return t.insertChild(ctx, fmt.Sprintf("create auth session of user %q in pool %q", s.UserKey, s.PoolID), insertAuthSession,
+		[]any{s.PoolID, s.ID, s.ClientID, s.UserKey, millis(s.CreatedAt), millis(s.ExpiresAt), blob(s.Data), s.PoolID, s.UserKey},
+		userExists, s.PoolID, s.UserKey)
+}
+
+func (t *tx) DeleteAuthSession(ctx context.Context, poolID, id string) error {
+	// Of two transactions deleting the session, the second deletes nothing
+	// (SQLite's single writer) or loses a serialization race (PostgreSQL) and
+	// then, run again by Update, deletes nothing.
+	return t.change(ctx, fmt.Sprintf("delete auth session of pool %q", poolID), deleteAuthSession, poolID, id)
+}
+
+func (t *tx) CreateRefreshToken(ctx context.Context, r store.RefreshToken) error {
+	return t.insertChild(ctx, fmt.Sprintf("create refresh token of user %q in pool %q", r.UserKey, r.PoolID), insertRefreshToken,
+		[]any{r.PoolID, r.ID, r.Family, r.ClientID, r.UserKey, millis(r.AuthTime), millis(r.CreatedAt), millis(r.ExpiresAt),
+			r.PoolID, r.UserKey},
+		userExists, r.PoolID, r.UserKey)
+}
+
+func (t *tx) SetRefreshTokenExpiry(ctx context.Context, poolID, id string, expiresAt time.Time) error {
+	return t.change(ctx, fmt.Sprintf("set the expiry of a refresh token of pool %q", poolID), setRefreshTokenExpiry,
+		millis(expiresAt), poolID, id)
+}
+
+func (t *tx) DeleteTokenFamily(ctx context.Context, poolID, family string) error {
+	if _, err := t.exec(ctx, deleteTokenFamily, poolID, family); err != nil {
+		return t.fail(fmt.Sprintf("delete token family %q of pool %q", family, poolID), err)
+	}
+	return nil
+}
+
+func (t *tx) DeleteUserTokens(ctx context.Context, poolID, userKey string) error {
+	if _, err := t.exec(ctx, deleteUserTokens, poolID, userKey); err != nil {
+		return t.fail(fmt.Sprintf("delete refresh tokens of user %q in pool %q", userKey, poolID), err)
+	}
+	return nil
+}
+
+func (t *tx) AddAuthEvent(ctx context.Context, e store.AuthEvent) error {
+	return t.insertChild(ctx, fmt.Sprintf("add auth event %q to user %q in pool %q", e.ID, e.UserKey, e.PoolID), insertAuthEvent,
+		[]any{e.PoolID, e.UserKey, e.ID, millis(e.CreatedAt), blob(e.Data), e.PoolID, e.UserKey},
+		userExists, e.PoolID, e.UserKey)
+}
+
+func (t *tx) DeleteExpiredAuth(ctx context.Context, now time.Time, limit int) (int, error) {
+	var total int64
+	for _, q := range []query{deleteExpiredAuthSessions, deleteExpiredRefreshTokens} {
+		n, err := t.exec(ctx, q, millis(now), rowLimit(limit))
+		if err != nil {
+			return 0, t.fail("delete expired auth sessions and refresh tokens", err)
+		}
+		total += n
+	}
+	return int(total), nil
+}

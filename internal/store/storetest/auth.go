@@ -1,0 +1,756 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"cognate/internal/store"
+)
+
+var authTests = []struct {
+	name string
+	run  func(t *testing.T, s store.Store)
+}{
+	{"SigningKeys", testSigningKeys},
+	{"AuthSessions", testAuthSessions},
+	{"RaceDeleteAuthSession", testRaceDeleteAuthSession},
+	{"RefreshTokens", testRefreshTokens},
+	{"AuthEvents", testAuthEvents},
+	{"AuthTimes", testAuthTimes},
+	{"DeleteExpiredAuth", testDeleteExpiredAuth},
+	{"DeleteUserDeletesAuth", testDeleteUserDeletesAuth},
+	{"DeleteUserPoolDeletesAuth", testDeleteUserPoolDeletesAuth},
+	{"AuthReadsCanceled", testAuthReadsCanceled},
+	{"FindClient", testFindClient},
+}
+
+// testFindClient: a client is found by its ID alone, in whichever pool it is.
+func testFindClient(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	create(t, s, []store.UserPool{newPool("us-east-1_a"), newPool("us-east-1_b")},
+		newClient("us-east-1_a", "clienta"), newClient("us-east-1_b", "clientb"))
+	got, err := s.FindClient(ctx, "clientb")
+	check(t, "find clientb", canon(got), err, canon(newClient("us-east-1_b", "clientb")))
+	_, err = s.FindClient(ctx, "nosuchclient")
+	wantErr(t, "find an unknown client", err, store.ErrNotFound)
+}
+
+func newSigningKey(poolID, id string, created time.Time) store.SigningKey {
+	return store.SigningKey{PoolID: poolID, ID: id, CreatedAt: created, Private: []byte("sealed " + id)}
+}
+
+func newAuthSession(u store.User, id string, expires time.Time) store.AuthSession {
+	return store.AuthSession{PoolID: u.PoolID, ID: id, ClientID: "client1", UserKey: u.Key,
+		CreatedAt: at(10), ExpiresAt: expires, Data: []byte(`{"challenge":"PASSWORD_VERIFIER","session":"` + id + `"}`)}
+}
+
+func newRefreshToken(u store.User, id, family string, expires time.Time) store.RefreshToken {
+	return store.RefreshToken{PoolID: u.PoolID, ID: id, Family: family, ClientID: "client1", UserKey: u.Key,
+		AuthTime: at(11), CreatedAt: at(12), ExpiresAt: expires}
+}
+
+func newAuthEvent(u store.User, id string, created time.Time) store.AuthEvent {
+	return store.AuthEvent{PoolID: u.PoolID, UserKey: u.Key, ID: id, CreatedAt: created,
+		Data: []byte(`{"event_type":"SignIn","event":"` + id + `"}`)}
+}
+
+func eventID(e store.AuthEvent) string { return e.ID }
+
+// canonAuth is canon for the records of sign-in.
+func canonAuth[T any](v T) T {
+	ms := func(t *time.Time) { *t = t.Truncate(time.Millisecond).UTC() }
+	blob := func(b *[]byte) {
+		if len(*b) == 0 {
+			*b = nil
+		}
+	}
+	switch r := any(&v).(type) {
+	case *store.SigningKey:
+		ms(&r.CreatedAt)
+		ms(&r.RetiredAt)
+		ms(&r.ExpiresAt)
+		blob(&r.Private)
+	case *store.AuthSession:
+		ms(&r.CreatedAt)
+		ms(&r.ExpiresAt)
+		blob(&r.Data)
+	case *store.RefreshToken:
+		ms(&r.AuthTime)
+		ms(&r.CreatedAt)
+		ms(&r.ExpiresAt)
+	case *store.AuthEvent:
+		ms(&r.CreatedAt)
+		blob(&r.Data)
+	default:
+		panic(fmt.Sprintf("canonAuth: %T", v))
+	}
+	return v
+}
+
+func checkAuth[T any](t *testing.T, what string, got T, err error, want T) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if got, want := canonAuth(got), canonAuth(want); !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
+
+func checkAllAuth[T any](t *testing.T, what string, got []T, err error, want ...T) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	canonical := func(vs []T) []T {
+		out := make([]T, len(vs))
+		for i, v := range vs {
+			out[i] = canonAuth(v)
+		}
+		return out
+	}
+	if got, want := canonical(got), canonical(want); !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s:\n got %+v\nwant %+v", what, got, want)
+	}
+}
+
+func wantFamily(t *testing.T, s store.Reader, poolID, family string, want bool) {
+	t.Helper()
+	found, err := s.TokenFamilyExists(t.Context(), poolID, family)
+	if err != nil || found != want {
+		t.Fatalf("TokenFamilyExists %q of pool %q: %v, %v; want %v", family, poolID, found, err, want)
+	}
+}
+
+// createUsers creates a pool's users in one transaction.
+func createUsers(t *testing.T, s store.Store, users ...store.User) {
+	t.Helper()
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, u := range users {
+			if err := createUser(ctx, tx, u); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func testSigningKeys(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	create(t, s, []store.UserPool{p, q})
+	// Ordered by CreatedAt, then ID: neither the order of insertion nor the ID alone.
+	newest, first, second := newSigningKey(p.ID, "a-key", at(20)), newSigningKey(p.ID, "c-key", at(10)), newSigningKey(p.ID, "d-key", at(10))
+	other := newSigningKey(q.ID, "b-key", at(15))
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.AddSigningKey(ctx, second), tx.AddSigningKey(ctx, newest),
+			tx.AddSigningKey(ctx, first), tx.AddSigningKey(ctx, other))
+	})
+	keys, err := s.ListSigningKeys(ctx, p.ID)
+	// Keys not retired come back with zero RetiredAt and ExpiresAt.
+	checkAllAuth(t, "ListSigningKeys", keys, err, first, second, newest)
+	keys, err = s.ListSigningKeys(ctx, q.ID)
+	checkAllAuth(t, "ListSigningKeys of the other pool", keys, err, other)
+	keys, err = s.ListSigningKeys(ctx, "us-east-1_missing")
+	checkAllAuth(t, "ListSigningKeys of a missing pool", keys, err)
+
+	// Every refusal changes nothing, and the transaction goes on.
+	taken := newSigningKey(p.ID, first.ID, at(30))
+	taken.Private = []byte("other")
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		wantErr(t, "AddSigningKey with a taken ID", tx.AddSigningKey(ctx, taken), store.ErrConflict)
+		wantErr(t, "AddSigningKey to a missing pool", tx.AddSigningKey(ctx, newSigningKey("us-east-1_missing", "k", at(0))), store.ErrNotFound)
+		wantErr(t, "RetireSigningKey of a missing key", tx.RetireSigningKey(ctx, p.ID, "missing", at(30), at(90)), store.ErrNotFound)
+		wantErr(t, "RetireSigningKey in another pool", tx.RetireSigningKey(ctx, q.ID, first.ID, at(30), at(90)), store.ErrNotFound)
+		return tx.RetireSigningKey(ctx, p.ID, first.ID, at(30), at(90))
+	})
+	first.RetiredAt, first.ExpiresAt = at(30), at(90)
+	keys, err = s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys after RetireSigningKey", keys, err, first, second, newest)
+
+	// Retired and expired in the other pool too, where it must stay.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return tx.RetireSigningKey(ctx, q.ID, other.ID, at(30), at(40))
+	})
+	other.RetiredAt, other.ExpiresAt = at(30), at(40)
+	// Not before now: kept.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return tx.DeleteExpiredSigningKeys(ctx, p.ID, first.ExpiresAt)
+	})
+	keys, err = s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys after DeleteExpiredSigningKeys at the expiry", keys, err, first, second, newest)
+	// A millisecond later it goes; keys not retired stay, however late it is.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return tx.DeleteExpiredSigningKeys(ctx, p.ID, first.ExpiresAt.Add(time.Millisecond))
+	})
+	keys, err = s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys after DeleteExpiredSigningKeys past the expiry", keys, err, second, newest)
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.DeleteExpiredSigningKeys(ctx, p.ID, at(1_000_000)), tx.DeleteExpiredSigningKeys(ctx, "us-east-1_missing", at(0)))
+	})
+	keys, err = s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys of keys not retired", keys, err, second, newest)
+	keys, err = s.ListSigningKeys(ctx, q.ID)
+	checkAllAuth(t, "ListSigningKeys of the other pool after DeleteExpiredSigningKeys", keys, err, other)
+
+	// The ID of a deleted key is free again.
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.AddSigningKey(ctx, taken) })
+	keys, err = s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys after re-adding a deleted key's ID", keys, err, second, newest, taken)
+}
+
+func testAuthSessions(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	create(t, s, []store.UserPool{p, q})
+	alice, bob := newUser(p.ID, "alice"), newUser(p.ID, "bob")
+	createUsers(t, s, alice, bob)
+	every := make([]byte, 256)
+	for i := range every {
+		every[i] = byte(i)
+	}
+	s1 := newAuthSession(alice, "session-1", at(300))
+	s1.Data = every
+	// The store does not look at ExpiresAt: a session long expired is still there.
+	expired := newAuthSession(bob, "session-2", time.UnixMilli(0))
+	expired.Data = nil
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.CreateAuthSession(ctx, s1); err != nil {
+			return err
+		}
+		got, err := tx.GetAuthSession(ctx, p.ID, s1.ID)
+		checkAuth(t, "GetAuthSession in the tx", got, err, s1)
+		return tx.CreateAuthSession(ctx, expired)
+	})
+	got, err := s.GetAuthSession(ctx, p.ID, s1.ID)
+	checkAuth(t, "GetAuthSession", got, err, s1)
+	got, err = s.GetAuthSession(ctx, p.ID, expired.ID)
+	checkAuth(t, "GetAuthSession of an expired session", got, err, expired)
+	_, err = s.GetAuthSession(ctx, p.ID, "missing")
+	wantErr(t, "GetAuthSession of a missing session", err, store.ErrNotFound)
+	_, err = s.GetAuthSession(ctx, q.ID, s1.ID)
+	wantErr(t, "GetAuthSession in another pool", err, store.ErrNotFound)
+
+	taken := newAuthSession(bob, s1.ID, at(400))
+	fresh := newAuthSession(alice, "session-3", at(500))
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		wantErr(t, "CreateAuthSession with a taken ID", tx.CreateAuthSession(ctx, taken), store.ErrConflict)
+		wantErr(t, "CreateAuthSession of a missing user", tx.CreateAuthSession(ctx, newAuthSession(newUser(p.ID, "missing"), "s", at(0))), store.ErrNotFound)
+		wantErr(t, "CreateAuthSession of a user of another pool", tx.CreateAuthSession(ctx, newAuthSession(newUser(q.ID, alice.Key), "s", at(0))), store.ErrNotFound)
+		wantErr(t, "CreateAuthSession in a missing pool", tx.CreateAuthSession(ctx, newAuthSession(newUser("us-east-1_missing", alice.Key), "s", at(0))), store.ErrNotFound)
+		wantErr(t, "DeleteAuthSession of a missing session", tx.DeleteAuthSession(ctx, p.ID, "missing"), store.ErrNotFound)
+		wantErr(t, "DeleteAuthSession in another pool", tx.DeleteAuthSession(ctx, q.ID, s1.ID), store.ErrNotFound)
+		return tx.CreateAuthSession(ctx, fresh)
+	})
+	got, err = s.GetAuthSession(ctx, p.ID, s1.ID)
+	checkAuth(t, "GetAuthSession after the refused writes", got, err, s1)
+	got, err = s.GetAuthSession(ctx, p.ID, fresh.ID)
+	checkAuth(t, "GetAuthSession of the session created after refused writes", got, err, fresh)
+
+	// Single use: once deleted, a session is gone, in the tx and after.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.DeleteAuthSession(ctx, p.ID, s1.ID); err != nil {
+			return err
+		}
+		_, err := tx.GetAuthSession(ctx, p.ID, s1.ID)
+		wantErr(t, "GetAuthSession in the tx after DeleteAuthSession", err, store.ErrNotFound)
+		wantErr(t, "DeleteAuthSession twice", tx.DeleteAuthSession(ctx, p.ID, s1.ID), store.ErrNotFound)
+		return nil
+	})
+	_, err = s.GetAuthSession(ctx, p.ID, s1.ID)
+	wantErr(t, "GetAuthSession after DeleteAuthSession", err, store.ErrNotFound)
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.DeleteAuthSession(ctx, p.ID, s1.ID) })
+	wantErr(t, "DeleteAuthSession of a deleted session", err, store.ErrNotFound)
+	got, err = s.GetAuthSession(ctx, p.ID, fresh.ID)
+	checkAuth(t, "GetAuthSession of another session after DeleteAuthSession", got, err, fresh)
+}
+
+// testRaceDeleteAuthSession: of two transactions answering one challenge,
+// each deleting the session and issuing a token, exactly one commits.
+func testRaceDeleteAuthSession(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool("us-east-1_a")
+	create(t, s, []store.UserPool{p})
+	u := newUser(p.ID, "alice")
+	createUsers(t, s, u)
+	const rounds = 10
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		for round := range rounds {
+			if err := tx.CreateAuthSession(ctx, newAuthSession(u, fmt.Sprintf("session%d", round), at(300))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	race(t, rounds, func(round, racer int) error {
+		id := fmt.Sprintf("session%d", round)
+		return s.Update(ctx, func(tx store.Tx) error {
+			// Half the rounds read the session first, as the domain does.
+			if round%2 == 0 {
+				if _, err := tx.GetAuthSession(ctx, p.ID, id); errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("%w: %w", store.ErrConflict, err)
+				} else if err != nil {
+					return err
+				}
+			}
+			if err := tx.DeleteAuthSession(ctx, p.ID, id); errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("%w: %w", store.ErrConflict, err)
+			} else if err != nil {
+				return err
+			}
+			return tx.CreateRefreshToken(ctx, newRefreshToken(u, fmt.Sprintf("token%d-%d", round, racer), id, at(300)))
+		})
+	})
+	for round := range rounds {
+		id := fmt.Sprintf("session%d", round)
+		if _, err := s.GetAuthSession(ctx, p.ID, id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("GetAuthSession %q after the race: %v, want ErrNotFound", id, err)
+		}
+		var issued int
+		for racer := range 2 {
+			_, err := s.GetRefreshToken(ctx, p.ID, fmt.Sprintf("token%d-%d", round, racer))
+			switch {
+			case err == nil:
+				issued++
+			case !errors.Is(err, store.ErrNotFound):
+				t.Fatalf("GetRefreshToken: %v", err)
+			}
+		}
+		if issued != 1 {
+			t.Fatalf("round %d: %d tokens issued for one session, want 1", round, issued)
+		}
+	}
+}
+
+func testRefreshTokens(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	create(t, s, []store.UserPool{p, q})
+	alice, bob := newUser(p.ID, "alice"), newUser(p.ID, "bob")
+	createUsers(t, s, alice, bob)
+	a1 := newRefreshToken(alice, "token-a1", "family-1", at(300))
+	a2 := newRefreshToken(alice, "token-a2", "family-1", at(400)) // a1 rotated
+	a3 := newRefreshToken(alice, "token-a3", "family-2", at(300)) // another sign-in
+	b1 := newRefreshToken(bob, "token-b1", "family-3", at(300))
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, r := range []store.RefreshToken{a1, a2, a3, b1} {
+			if err := tx.CreateRefreshToken(ctx, r); err != nil {
+				return err
+			}
+		}
+		got, err := tx.GetRefreshToken(ctx, p.ID, a2.ID)
+		checkAuth(t, "GetRefreshToken in the tx", got, err, a2)
+		wantFamily(t, tx, p.ID, a2.Family, true)
+		return nil
+	})
+	for _, r := range []store.RefreshToken{a1, a2, a3, b1} {
+		got, err := s.GetRefreshToken(ctx, p.ID, r.ID)
+		checkAuth(t, "GetRefreshToken", got, err, r)
+	}
+	_, err := s.GetRefreshToken(ctx, p.ID, "missing")
+	wantErr(t, "GetRefreshToken of a missing token", err, store.ErrNotFound)
+	_, err = s.GetRefreshToken(ctx, q.ID, a1.ID)
+	wantErr(t, "GetRefreshToken in another pool", err, store.ErrNotFound)
+	wantFamily(t, s, p.ID, "family-1", true)
+	wantFamily(t, s, p.ID, "missing", false)
+	wantFamily(t, s, q.ID, "family-1", false)
+
+	taken := newRefreshToken(bob, a1.ID, "family-4", at(500))
+	fresh := newRefreshToken(bob, "token-b2", "family-3", at(500))
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		wantErr(t, "CreateRefreshToken with a taken ID", tx.CreateRefreshToken(ctx, taken), store.ErrConflict)
+		wantErr(t, "CreateRefreshToken of a missing user", tx.CreateRefreshToken(ctx, newRefreshToken(newUser(p.ID, "missing"), "t", "f", at(0))), store.ErrNotFound)
+		wantErr(t, "CreateRefreshToken of a user of another pool", tx.CreateRefreshToken(ctx, newRefreshToken(newUser(q.ID, alice.Key), "t", "f", at(0))), store.ErrNotFound)
+		wantErr(t, "SetRefreshTokenExpiry of a missing token", tx.SetRefreshTokenExpiry(ctx, p.ID, "missing", at(0)), store.ErrNotFound)
+		wantErr(t, "SetRefreshTokenExpiry in another pool", tx.SetRefreshTokenExpiry(ctx, q.ID, a1.ID, at(0)), store.ErrNotFound)
+		return tx.CreateRefreshToken(ctx, fresh)
+	})
+	got, err := s.GetRefreshToken(ctx, p.ID, a1.ID)
+	checkAuth(t, "GetRefreshToken after the refused writes", got, err, a1)
+	wantFamily(t, s, p.ID, taken.Family, false)
+	got, err = s.GetRefreshToken(ctx, p.ID, fresh.ID)
+	checkAuth(t, "GetRefreshToken of the token created after refused writes", got, err, fresh)
+
+	// Rotation's grace period moves ExpiresAt, and nothing else. The store
+	// does not look at ExpiresAt: an expired token still counts for its family.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.SetRefreshTokenExpiry(ctx, p.ID, a1.ID, at(330)),
+			tx.SetRefreshTokenExpiry(ctx, p.ID, a3.ID, time.UnixMilli(0)))
+	})
+	a1.ExpiresAt, a3.ExpiresAt = at(330), time.UnixMilli(0)
+	got, err = s.GetRefreshToken(ctx, p.ID, a1.ID)
+	checkAuth(t, "GetRefreshToken after SetRefreshTokenExpiry", got, err, a1)
+	got, err = s.GetRefreshToken(ctx, p.ID, a3.ID)
+	checkAuth(t, "GetRefreshToken of an expired token", got, err, a3)
+	wantFamily(t, s, p.ID, a3.Family, true)
+
+	// Revoking a sign-in removes its family, and no other.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.DeleteTokenFamily(ctx, p.ID, a1.Family); err != nil {
+			return err
+		}
+		wantFamily(t, tx, p.ID, a1.Family, false)
+		return errors.Join(tx.DeleteTokenFamily(ctx, p.ID, a1.Family), tx.DeleteTokenFamily(ctx, p.ID, "missing"),
+			tx.DeleteTokenFamily(ctx, q.ID, b1.Family)) // no error, and nothing of pool p
+	})
+	for _, r := range []store.RefreshToken{a1, a2} {
+		_, err := s.GetRefreshToken(ctx, p.ID, r.ID)
+		wantErr(t, "GetRefreshToken after DeleteTokenFamily", err, store.ErrNotFound)
+	}
+	wantFamily(t, s, p.ID, a1.Family, false)
+	wantFamily(t, s, p.ID, a3.Family, true)
+	wantFamily(t, s, p.ID, b1.Family, true)
+
+	// Global sign-out removes the user's tokens, and not the user.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.DeleteUserTokens(ctx, p.ID, alice.Key), tx.DeleteUserTokens(ctx, p.ID, alice.Key),
+			tx.DeleteUserTokens(ctx, p.ID, "missing"), tx.DeleteUserTokens(ctx, q.ID, bob.Key))
+	})
+	_, err = s.GetRefreshToken(ctx, p.ID, a3.ID)
+	wantErr(t, "GetRefreshToken after DeleteUserTokens", err, store.ErrNotFound)
+	wantFamily(t, s, p.ID, a3.Family, false)
+	for _, r := range []store.RefreshToken{b1, fresh} {
+		got, err := s.GetRefreshToken(ctx, p.ID, r.ID)
+		checkAuth(t, "GetRefreshToken of another user after DeleteUserTokens", got, err, r)
+	}
+	if _, err := s.GetUser(ctx, p.ID, alice.Key); err != nil {
+		t.Fatalf("GetUser after DeleteUserTokens: %v", err)
+	}
+	// The IDs of deleted tokens are free again.
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.CreateRefreshToken(ctx, a1) })
+}
+
+func testAuthEvents(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool("us-east-1_a")
+	create(t, s, []store.UserPool{p})
+	alice, bob, carol := newUser(p.ID, "alice"), newUser(p.ID, "bob"), newUser(p.ID, "carol")
+	createUsers(t, s, alice, bob, carol)
+	// IDs of characters a collation other than byte order would sort
+	// differently, added out of order.
+	var events []store.AuthEvent
+	for i := range len(idChars) {
+		events = append(events, newAuthEvent(alice, fmt.Sprintf("%c%02d", idChars[i], i), at(i)))
+	}
+	bobs := newAuthEvent(bob, "b01", at(0))
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, i := range []int{5, 0, 12, 3, 7, 1, 9, 2, 11, 4, 6, 10, 8} {
+			if err := tx.AddAuthEvent(ctx, events[i]); err != nil {
+				return err
+			}
+		}
+		if err := tx.AddAuthEvent(ctx, bobs); err != nil {
+			return err
+		}
+		got, err := tx.ListAuthEvents(ctx, p.ID, bob.Key, store.Page{})
+		checkAllAuth(t, "ListAuthEvents in the tx", got, err, bobs)
+		return nil
+	})
+	newestFirst := slices.Clone(events)
+	slices.SortFunc(newestFirst, func(a, b store.AuthEvent) int { return strings.Compare(b.ID, a.ID) })
+
+	got, err := s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents", got, err, newestFirst...)
+	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{Limit: 3})
+	checkAllAuth(t, "ListAuthEvents with a limit", got, err, newestFirst[:3]...)
+	for _, size := range []int{1, 5, 13, 100} {
+		got := pages(t, size, eventID, func(page store.Page) ([]store.AuthEvent, error) {
+			return s.ListAuthEvents(ctx, p.ID, alice.Key, page)
+		})
+		checkAllAuth(t, fmt.Sprintf("ListAuthEvents in pages of %d", size), got, nil, newestFirst...)
+	}
+	// After need not be a stored ID: this one sorts between newestFirst[5] and [4].
+	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{After: newestFirst[5].ID + "-", Limit: 2})
+	checkAllAuth(t, "ListAuthEvents before an ID not stored", got, err, newestFirst[5:7]...)
+	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{After: newestFirst[len(newestFirst)-1].ID})
+	checkAllAuth(t, "ListAuthEvents before the oldest", got, err)
+	got, err = s.ListAuthEvents(ctx, p.ID, bob.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents of another user", got, err, bobs)
+	got, err = s.ListAuthEvents(ctx, p.ID, carol.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents of a user without events", got, err)
+	got, err = s.ListAuthEvents(ctx, p.ID, "missing", store.Page{})
+	checkAllAuth(t, "ListAuthEvents of a missing user", got, err)
+
+	taken := newAuthEvent(alice, events[0].ID, at(100))
+	taken.Data = []byte("other")
+	fresh := newAuthEvent(carol, "c01", at(100))
+	fresh.Data = nil
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		wantErr(t, "AddAuthEvent with a taken ID", tx.AddAuthEvent(ctx, taken), store.ErrConflict)
+		wantErr(t, "AddAuthEvent of a missing user", tx.AddAuthEvent(ctx, newAuthEvent(newUser(p.ID, "missing"), "e", at(0))), store.ErrNotFound)
+		wantErr(t, "AddAuthEvent in a missing pool", tx.AddAuthEvent(ctx, newAuthEvent(newUser("us-east-1_missing", alice.Key), "e", at(0))), store.ErrNotFound)
+		return tx.AddAuthEvent(ctx, fresh)
+	})
+	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents after the refused writes", got, err, newestFirst...)
+	got, err = s.ListAuthEvents(ctx, p.ID, carol.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents of the event added after refused writes", got, err, fresh)
+}
+
+// testAuthTimes: every time of the records comes back to the millisecond,
+// in UTC, whatever zone it was given in.
+func testAuthTimes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool("us-east-1_a")
+	create(t, s, []store.UserPool{p})
+	u := newUser(p.ID, "alice")
+	createUsers(t, s, u)
+	zone := time.FixedZone("UTC+05:30", 5*3600+30*60)
+	in := func(seconds int) time.Time { return at(seconds).In(zone) }
+	k := store.SigningKey{PoolID: p.ID, ID: "key", CreatedAt: in(1), Private: []byte("sealed")}
+	sess := store.AuthSession{PoolID: p.ID, ID: "session", ClientID: "client1", UserKey: u.Key, CreatedAt: in(2), ExpiresAt: in(3)}
+	tok := store.RefreshToken{PoolID: p.ID, ID: "token", Family: "family", ClientID: "client1", UserKey: u.Key,
+		AuthTime: in(4), CreatedAt: in(5), ExpiresAt: in(6)}
+	ev := store.AuthEvent{PoolID: p.ID, UserKey: u.Key, ID: "event", CreatedAt: time.Date(1969, 12, 31, 23, 59, 59, 999_999_999, zone)}
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.AddSigningKey(ctx, k), tx.CreateAuthSession(ctx, sess), tx.CreateRefreshToken(ctx, tok), tx.AddAuthEvent(ctx, ev))
+	})
+	wantTime := func(what string, got, given time.Time) {
+		t.Helper()
+		if want := given.Truncate(time.Millisecond); got.Location() != time.UTC || !got.Equal(want) {
+			t.Fatalf("%s: got %v, want %v in UTC", what, got, want.UTC())
+		}
+	}
+	keys, err := s.ListSigningKeys(ctx, p.ID)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("ListSigningKeys: %+v, %v", keys, err)
+	}
+	wantTime("SigningKey.CreatedAt", keys[0].CreatedAt, k.CreatedAt)
+	gotSess, err := s.GetAuthSession(ctx, p.ID, sess.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTime("AuthSession.CreatedAt", gotSess.CreatedAt, sess.CreatedAt)
+	wantTime("AuthSession.ExpiresAt", gotSess.ExpiresAt, sess.ExpiresAt)
+	gotTok, err := s.GetRefreshToken(ctx, p.ID, tok.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTime("RefreshToken.AuthTime", gotTok.AuthTime, tok.AuthTime)
+	wantTime("RefreshToken.CreatedAt", gotTok.CreatedAt, tok.CreatedAt)
+	wantTime("RefreshToken.ExpiresAt", gotTok.ExpiresAt, tok.ExpiresAt)
+	events, err := s.ListAuthEvents(ctx, p.ID, u.Key, store.Page{})
+	if err != nil || len(events) != 1 {
+		t.Fatalf("ListAuthEvents: %+v, %v", events, err)
+	}
+	wantTime("AuthEvent.CreatedAt before the epoch", events[0].CreatedAt, ev.CreatedAt)
+
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.RetireSigningKey(ctx, p.ID, k.ID, in(7), in(8)), tx.SetRefreshTokenExpiry(ctx, p.ID, tok.ID, in(9)))
+	})
+	keys, err = s.ListSigningKeys(ctx, p.ID)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("ListSigningKeys after RetireSigningKey: %+v, %v", keys, err)
+	}
+	wantTime("SigningKey.RetiredAt", keys[0].RetiredAt, in(7))
+	wantTime("SigningKey.ExpiresAt", keys[0].ExpiresAt, in(8))
+	gotTok, err = s.GetRefreshToken(ctx, p.ID, tok.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantTime("RefreshToken.ExpiresAt after SetRefreshTokenExpiry", gotTok.ExpiresAt, in(9))
+}
+
+func testDeleteExpiredAuth(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	create(t, s, []store.UserPool{p, q})
+	alice, bob := newUser(p.ID, "alice"), newUser(q.ID, "bob")
+	createUsers(t, s, alice, bob)
+	now := at(100)
+	// Expired sessions and tokens in both pools, and some that are not:
+	// one expiring at now is not yet expired.
+	var expiredSessions, liveSessions []store.AuthSession
+	var expiredTokens, liveTokens []store.RefreshToken
+	for i, u := range []store.User{alice, bob, alice, bob, alice} {
+		expiredSessions = append(expiredSessions, newAuthSession(u, fmt.Sprintf("expired-session%d", i), now.Add(-time.Duration(i+1)*time.Millisecond)))
+	}
+	for i, u := range []store.User{bob, alice, bob} {
+		expiredTokens = append(expiredTokens, newRefreshToken(u, fmt.Sprintf("expired-token%d", i), fmt.Sprintf("family%d", i), at(i)))
+	}
+	liveSessions = []store.AuthSession{newAuthSession(alice, "live-session0", now), newAuthSession(bob, "live-session1", at(200))}
+	liveTokens = []store.RefreshToken{newRefreshToken(alice, "live-token0", "family0", now), newRefreshToken(bob, "live-token1", "family9", at(200))}
+	// Signing keys and events have no part in it.
+	key := newSigningKey(p.ID, "key", at(0))
+	key.RetiredAt, key.ExpiresAt = at(1), at(2)
+	event := newAuthEvent(alice, "event", at(0))
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, a := range append(slices.Clone(expiredSessions), liveSessions...) {
+			if err := tx.CreateAuthSession(ctx, a); err != nil {
+				return err
+			}
+		}
+		for _, r := range append(slices.Clone(expiredTokens), liveTokens...) {
+			if err := tx.CreateRefreshToken(ctx, r); err != nil {
+				return err
+			}
+		}
+		return errors.Join(tx.AddSigningKey(ctx, key), tx.AddAuthEvent(ctx, event))
+	})
+
+	// At most limit of each per call: 2+2, then 2+1, then 1+0, then none.
+	for _, want := range []int{4, 3, 1, 0} {
+		var n int
+		update(t, s, func(ctx context.Context, tx store.Tx) error {
+			var err error
+			n, err = tx.DeleteExpiredAuth(ctx, now, 2)
+			return err
+		})
+		if n != want {
+			t.Fatalf("DeleteExpiredAuth with a limit of 2: removed %d, want %d", n, want)
+		}
+	}
+	for _, a := range expiredSessions {
+		_, err := s.GetAuthSession(ctx, a.PoolID, a.ID)
+		wantErr(t, "GetAuthSession of an expired session after DeleteExpiredAuth", err, store.ErrNotFound)
+	}
+	for _, r := range expiredTokens {
+		_, err := s.GetRefreshToken(ctx, r.PoolID, r.ID)
+		wantErr(t, "GetRefreshToken of an expired token after DeleteExpiredAuth", err, store.ErrNotFound)
+	}
+	for _, a := range liveSessions {
+		got, err := s.GetAuthSession(ctx, a.PoolID, a.ID)
+		checkAuth(t, "GetAuthSession of a live session after DeleteExpiredAuth", got, err, a)
+	}
+	for _, r := range liveTokens {
+		got, err := s.GetRefreshToken(ctx, r.PoolID, r.ID)
+		checkAuth(t, "GetRefreshToken of a live token after DeleteExpiredAuth", got, err, r)
+	}
+	wantFamily(t, s, bob.PoolID, "family2", false)
+	wantFamily(t, s, alice.PoolID, "family0", true)
+	keys, err := s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys after DeleteExpiredAuth", keys, err, key)
+	events, err := s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents after DeleteExpiredAuth", events, err, event)
+
+	// Without a limit, everything expired goes in one call.
+	var n int
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		n, err = tx.DeleteExpiredAuth(ctx, at(300), 0)
+		return err
+	})
+	if n != len(liveSessions)+len(liveTokens) {
+		t.Fatalf("DeleteExpiredAuth without a limit: removed %d, want %d", n, len(liveSessions)+len(liveTokens))
+	}
+	for _, r := range liveTokens {
+		wantFamily(t, s, r.PoolID, r.Family, false)
+	}
+}
+
+func testDeleteUserDeletesAuth(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p := newPool("us-east-1_a")
+	create(t, s, []store.UserPool{p})
+	gone, kept := newUser(p.ID, "gone"), newUser(p.ID, "kept")
+	createUsers(t, s, gone, kept)
+	goneSession, keptSession := newAuthSession(gone, "session-gone", at(300)), newAuthSession(kept, "session-kept", at(300))
+	goneToken, keptToken := newRefreshToken(gone, "token-gone", "family-gone", at(300)), newRefreshToken(kept, "token-kept", "family-kept", at(300))
+	goneEvent, keptEvent := newAuthEvent(gone, "event", at(0)), newAuthEvent(kept, "event", at(0))
+	key := newSigningKey(p.ID, "key", at(0))
+	add := func(ctx context.Context, tx store.Tx, a store.AuthSession, r store.RefreshToken, e store.AuthEvent) error {
+		return errors.Join(tx.CreateAuthSession(ctx, a), tx.CreateRefreshToken(ctx, r), tx.AddAuthEvent(ctx, e))
+	}
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(add(ctx, tx, goneSession, goneToken, goneEvent), add(ctx, tx, keptSession, keptToken, keptEvent),
+			tx.AddSigningKey(ctx, key))
+	})
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteUser(ctx, p.ID, gone.Key) })
+
+	_, err := s.GetAuthSession(ctx, p.ID, goneSession.ID)
+	wantErr(t, "GetAuthSession of the deleted user", err, store.ErrNotFound)
+	_, err = s.GetRefreshToken(ctx, p.ID, goneToken.ID)
+	wantErr(t, "GetRefreshToken of the deleted user", err, store.ErrNotFound)
+	wantFamily(t, s, p.ID, goneToken.Family, false)
+	events, err := s.ListAuthEvents(ctx, p.ID, gone.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents of the deleted user", events, err)
+
+	// A new user of the same key starts with nothing, and the IDs are free.
+	createUsers(t, s, gone)
+	events, err = s.ListAuthEvents(ctx, p.ID, gone.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents of the re-created user", events, err)
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return add(ctx, tx, goneSession, goneToken, goneEvent) })
+
+	gotSession, err := s.GetAuthSession(ctx, p.ID, keptSession.ID)
+	checkAuth(t, "GetAuthSession of the other user", gotSession, err, keptSession)
+	gotToken, err := s.GetRefreshToken(ctx, p.ID, keptToken.ID)
+	checkAuth(t, "GetRefreshToken of the other user", gotToken, err, keptToken)
+	events, err = s.ListAuthEvents(ctx, p.ID, kept.Key, store.Page{})
+	checkAllAuth(t, "ListAuthEvents of the other user", events, err, keptEvent)
+	keys, err := s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys after DeleteUser", keys, err, key)
+}
+
+func testDeleteUserPoolDeletesAuth(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_gone"), newPool("us-east-1_kept")
+	create(t, s, []store.UserPool{p, q})
+	// The same IDs in both pools.
+	var keys []store.SigningKey
+	var sessions []store.AuthSession
+	var tokens []store.RefreshToken
+	var events []store.AuthEvent
+	for _, pool := range []string{p.ID, q.ID} {
+		u := newUser(pool, "alice")
+		createUsers(t, s, u)
+		keys = append(keys, newSigningKey(pool, "key", at(0)))
+		sessions = append(sessions, newAuthSession(u, "session", at(300)))
+		tokens = append(tokens, newRefreshToken(u, "token", "family", at(300)))
+		events = append(events, newAuthEvent(u, "event", at(0)))
+	}
+	add := func(ctx context.Context, tx store.Tx, i int) error {
+		return errors.Join(tx.AddSigningKey(ctx, keys[i]), tx.CreateAuthSession(ctx, sessions[i]),
+			tx.CreateRefreshToken(ctx, tokens[i]), tx.AddAuthEvent(ctx, events[i]))
+	}
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return errors.Join(add(ctx, tx, 0), add(ctx, tx, 1)) })
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteUserPool(ctx, p.ID) })
+
+	// A new pool of the same ID, with a user of the same key, starts empty.
+	create(t, s, []store.UserPool{p})
+	createUsers(t, s, newUser(p.ID, "alice"))
+	gotKeys, err := s.ListSigningKeys(ctx, p.ID)
+	checkAllAuth(t, "ListSigningKeys of the re-created pool", gotKeys, err)
+	_, err = s.GetAuthSession(ctx, p.ID, sessions[0].ID)
+	wantErr(t, "GetAuthSession of the deleted pool", err, store.ErrNotFound)
+	_, err = s.GetRefreshToken(ctx, p.ID, tokens[0].ID)
+	wantErr(t, "GetRefreshToken of the deleted pool", err, store.ErrNotFound)
+	wantFamily(t, s, p.ID, tokens[0].Family, false)
+	gotEvents, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{})
+	checkAllAuth(t, "ListAuthEvents of the deleted pool", gotEvents, err)
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return add(ctx, tx, 0) })
+
+	gotKeys, err = s.ListSigningKeys(ctx, q.ID)
+	checkAllAuth(t, "ListSigningKeys of the other pool", gotKeys, err, keys[1])
+	gotSession, err := s.GetAuthSession(ctx, q.ID, sessions[1].ID)
+	checkAuth(t, "GetAuthSession of the other pool", gotSession, err, sessions[1])
+	gotToken, err := s.GetRefreshToken(ctx, q.ID, tokens[1].ID)
+	checkAuth(t, "GetRefreshToken of the other pool", gotToken, err, tokens[1])
+	gotEvents, err = s.ListAuthEvents(ctx, q.ID, "alice", store.Page{})
+	checkAllAuth(t, "ListAuthEvents of the other pool", gotEvents, err, events[1])
+}
+
+func testAuthReadsCanceled(t *testing.T, s store.Store) {
+	p := newPool("us-east-1_a")
+	create(t, s, []store.UserPool{p})
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for name, f := range map[string]func() error{
+		"ListSigningKeys":   func() error { _, err := s.ListSigningKeys(ctx, p.ID); return err },
+		"GetAuthSession":    func() error { _, err := s.GetAuthSession(ctx, p.ID, "s"); return err },
+		"GetRefreshToken":   func() error { _, err := s.GetRefreshToken(ctx, p.ID, "t"); return err },
+		"TokenFamilyExists": func() error { _, err := s.TokenFamilyExists(ctx, p.ID, "f"); return err },
+		"ListAuthEvents":    func() error { _, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{}); return err },
+		"ListAuthEvents after": func() error {
+			_, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{After: "e", Limit: 1})
+			return err
+		},
+	} {
+		wantErr(t, name+" with a canceled context", f(), context.Canceled)
+	}
+}
