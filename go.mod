@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7
 	github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider v1.61.0
+	github.com/golang-jwt/jwt/v5 v5.3.1
 )
 
 require github.com/aws/aws-sdk-go-v2/credentials v1.20.15
