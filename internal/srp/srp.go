@@ -2,7 +2,10 @@
 // 3072-bit group of RFC 5054 with g = 2, k = H(N | g), x = H(salt |
 // H(poolName | username | ":" | password)), as amazon-cognito-identity-js and
 // Amplify compute them. Cognate stores only the salt and the verifier
-// g^x mod N of a password.
+// g^x mod N of a password. A sign-in sends B = k·v + g^b (NewServerKey) and
+// checks the client's HMAC, keyed by HKDF of S = (A·v^u)^b with
+// u = H(A | B), over the pool name, user, secret block and timestamp
+// (CheckClaim).
 package srp
 
 import (
@@ -59,7 +62,7 @@ func PoolName(poolID string) string {
 
 // Verifier returns g^x mod N for the password, as big-endian bytes.
 func Verifier(poolName, username, password string, salt []byte) []byte {
-	return new(big.Int).Exp(G, x(poolName, username, password, salt), N).Bytes()
+	return gExp(x(poolName, username, password, salt)).Bytes()
 }
 
 // CheckPassword recomputes the verifier and compares it in constant time.
@@ -77,8 +80,11 @@ func x(poolName, username, password string, salt []byte) *big.Int {
 
 // padHex is a big-endian value as amazon-cognito-identity-js hashes it: its
 // hex form padded to even length, with a 00 byte in front when the high bit is
-// set (so that it reads as a positive number).
+// set (so that it reads as a positive number). Zero is one 00 byte, as there.
 func padHex(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte{0}
+	}
 	i := 0
 	for i < len(b)-1 && b[i] == 0 {
 		i++
