@@ -4,11 +4,13 @@ import "context"
 
 // RequestInfo is what the HTTP edge learned about a request that the domain
 // needs: the region of the caller's credential scope (or the configured one),
-// the access key that signed it, and the request ID for logs.
+// the access key that signed it, the request ID for logs, and the address
+// the request came from.
 type RequestInfo struct {
 	Region      string
 	AccessKeyID string
 	RequestID   string
+	SourceIP    string
 }
 
 type requestInfoKey struct{}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"reflect"
 	"runtime/debug"
@@ -82,7 +83,7 @@ func (h *Handler) serve(r *http.Request, reqID string) (out any, err error) {
 		return nil, err
 	}
 
-	info := api.RequestInfo{Region: h.Region, RequestID: reqID}
+	info := api.RequestInfo{Region: h.Region, RequestID: reqID, SourceIP: sourceIP(r)}
 	if op.Signed {
 		region, keyID, err := h.Authenticate(r, body)
 		if err != nil {
@@ -202,4 +203,13 @@ func (h *Handler) logger() *slog.Logger {
 		return h.Logger
 	}
 	return slog.Default()
+}
+
+// sourceIP is the address the request came from, as sign-in events record it.
+func sourceIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

@@ -7,7 +7,9 @@ package secrets
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -25,6 +27,9 @@ const version = 1
 // Box seals and opens values under one instance key.
 type Box struct {
 	aead cipher.AEAD
+	// derive is the HMAC key Derive works from, itself derived from the
+	// instance key so that it is never the encryption key.
+	derive []byte
 }
 
 // New returns a Box for a 32-byte key.
@@ -40,7 +45,17 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Box{aead: aead}, nil
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("cognate derived keys"))
+	return &Box{aead: aead, derive: m.Sum(nil)}, nil
+}
+
+// Derive returns a 32-byte key for purpose, derived from the instance key:
+// the same on every node that shares it.
+func (b *Box) Derive(purpose string) []byte {
+	m := hmac.New(sha256.New, b.derive)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plaintext; aad names what the value belongs to.

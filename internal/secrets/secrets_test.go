@@ -47,3 +47,21 @@ func TestKeyFile(t *testing.T) {
 		t.Fatal("short key accepted")
 	}
 }
+
+func TestDeriveIsStableAndSeparate(t *testing.T) {
+	key := make([]byte, KeySize)
+	a, _ := New(key)
+	b, _ := New(key)
+	if string(a.Derive("x")) != string(b.Derive("x")) {
+		t.Error("the same key and purpose derived different keys")
+	}
+	if string(a.Derive("x")) == string(a.Derive("y")) {
+		t.Error("two purposes derived the same key")
+	}
+	other := make([]byte, KeySize)
+	other[0] = 1
+	c, _ := New(other)
+	if string(a.Derive("x")) == string(c.Derive("x")) {
+		t.Error("two instance keys derived the same key")
+	}
+}
