@@ -21,7 +21,8 @@ import (
 const racers = 16
 
 // twoNodes starts two servers on one PostgreSQL schema, sharing an instance
-// key, as two nodes of one deployment.
+// key and a public URL (the issuer of their tokens), as two nodes of one
+// deployment behind one address.
 func twoNodes(t *testing.T) (*cognatetest.Server, *cognatetest.Server) {
 	t.Helper()
 	key := make([]byte, 32)
@@ -29,7 +30,6 @@ func twoNodes(t *testing.T) (*cognatetest.Server, *cognatetest.Server) {
 	a := cognatetest.Start(t, cognatetest.Postgres, func(c *server.Config) { c.InstanceKey = base64.StdEncoding.EncodeToString(key) })
 	cfg := a.Config
 	cfg.Addr = "127.0.0.1:0"
-	cfg.PublicURL = ""
 	cfg.DataDir = t.TempDir()
 	b := cognatetest.StartConfig(t, cfg)
 	return a, b
@@ -129,5 +129,37 @@ func TestAdminUpdateUserAttributes_AliasRaceAcrossNodes(t *testing.T) {
 				t.Errorf("round %d: users with email %s: %v, want [%s]", round, shared, userNames(list.Users), winner)
 			}
 		}
+	}
+}
+
+// Tokens minted on one node are accepted, refreshed and revoked on the
+// other, and a challenge issued by one is answered on the other, exactly once.
+func TestSignIn_AcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	poolID, clientID := signInPool(t, a.Client)
+
+	res := must[*cip.InitiateAuthOutput](t)(passwordAuth(a.Client, clientID, "alice", password)).AuthenticationResult
+	must[*cip.GetUserOutput](t)(b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: res.AccessToken}))
+	refreshed := must[*cip.InitiateAuthOutput](t)(b.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID,
+		AuthFlow: types.AuthFlowTypeRefreshTokenAuth, AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(res.RefreshToken)}})).AuthenticationResult
+	must[*cip.GetUserOutput](t)(a.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: refreshed.AccessToken}))
+	must[*cip.RevokeTokenOutput](t)(b.Client.RevokeToken(ctx, &cip.RevokeTokenInput{ClientId: &clientID, Token: res.RefreshToken}))
+	for _, tok := range []*string{res.AccessToken, refreshed.AccessToken} {
+		_, err := a.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: tok})
+		wantErr(t, err, "NotAuthorizedException", "Access Token has been revoked")
+	}
+
+	// Racing answers to one NEW_PASSWORD_REQUIRED challenge on both nodes:
+	// one wins, the others find the session used up.
+	createSignInUser(t, a.Client, poolID, "bob", "Temporary-Pass-1", false)
+	challenge := must[*cip.InitiateAuthOutput](t)(passwordAuth(a.Client, clientID, "bob", "Temporary-Pass-1"))
+	errs := race(a, b, func(c *cip.Client, i int) error {
+		_, err := c.RespondToAuthChallenge(ctx, &cip.RespondToAuthChallengeInput{ClientId: &clientID, Session: challenge.Session,
+			ChallengeName:      types.ChallengeNameTypeNewPasswordRequired,
+			ChallengeResponses: map[string]string{"USERNAME": "bob", "NEW_PASSWORD": fmt.Sprintf("Racer-Pass-%02d", i)}})
+		return err
+	})
+	if winners := tally(t, errs, "NotAuthorizedException"); len(winners) != 1 {
+		t.Fatalf("%d answers to one challenge succeeded", len(winners))
 	}
 }

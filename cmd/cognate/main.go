@@ -2,6 +2,7 @@
 // Cognito User Pools API.
 //
 //	cognate serve [flags]
+//	cognate keys rotate --pool ID [flags]
 package main
 
 import (
@@ -20,13 +21,16 @@ import (
 	"syscall"
 	"time"
 
+	"cognate/internal/cognito"
 	"cognate/internal/server"
 )
 
 const usage = `Cognate speaks the Amazon Cognito User Pools API.
 
 Usage:
-  cognate serve [flags]    run the server (embedded SQLite in ./data unless --database-url is set)
+  cognate serve [flags]                 run the server (embedded SQLite in ./data unless --database-url is set)
+  cognate keys rotate --pool ID [flags] give a pool a new token signing key; the old one stays
+                                        published until the tokens it signed have expired
 
 Run 'cognate serve -h' for the flags; each can also be set as a COGNATE_* variable
 (--data-dir is COGNATE_DATA_DIR) or in a JSON file given with --config.
@@ -47,6 +51,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], stderr)
+	case "keys":
+		if len(args) < 2 || args[1] != "rotate" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("usage: cognate keys rotate --pool ID")
+		}
+		return rotateKeys(ctx, args[2:], os.Stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stderr, usage)
 		return nil
@@ -133,6 +143,38 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return <-errc
+}
+
+// rotateKeys is 'cognate keys rotate': it opens the same storage the server
+// uses (the same flags and COGNATE_* variables) and rotates one pool's key.
+func rotateKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg server.Config
+	var configFile, logLevel, poolID string
+	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	flags(fs, &cfg, &configFile, &logLevel)
+	fs.StringVar(&poolID, "pool", "", "ID of the user pool whose signing key to rotate")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if poolID == "" {
+		return errors.New("--pool is required: the ID of the user pool whose signing key to rotate")
+	}
+	if err := layer(fs, &cfg, configFile); err != nil {
+		return err
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv, err := server.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	kid, err := srv.Service.RotateSigningKey(ctx, poolID)
+	if err != nil {
+		return fmt.Errorf("rotate the signing key of %s: %w", poolID, err)
+	}
+	fmt.Fprintf(stdout, "pool %s signs with key %s from now on; the previous key stays in the JWKS for another %s\n", poolID, kid, cognito.KeyOverlap)
+	return nil
 }
 
 // layer applies, lowest first: the config file, COGNATE_* variables, then the

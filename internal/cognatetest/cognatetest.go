@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +61,28 @@ func FirstStart() Option { return func(c *server.Config) { c.AccessKeys = "" } }
 
 // Clock injects the server's clock.
 func Clock(now func() time.Time) Option { return func(c *server.Config) { c.Now = now } }
+
+// ManualClock is a clock a test moves forward; give its Now to Clock.
+type ManualClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewManualClock returns a clock that starts at the real time.
+func NewManualClock() *ManualClock { return &ManualClock{now: time.Now()} }
+
+func (c *ManualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *ManualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
 
 // Start starts a server on a fresh store of the backend; it stops at the end of
 // the test. On PostgreSQL each call gets its own schema.

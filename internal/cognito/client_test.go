@@ -11,7 +11,7 @@ import (
 	"cognate/internal/store/sqlite"
 )
 
-func newTestService(t *testing.T) (*Service, store.Store) {
+func newTestService(t testing.TB) (*Service, store.Store) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "cognate.db"))
 	if err != nil {

@@ -81,6 +81,12 @@ type userSettings struct {
 	// TemporaryPasswordExpires is when a temporary password stops working.
 	TemporaryPasswordExpires *time.Time          `json:"temporaryPasswordExpires,omitempty"`
 	MFAOptions               []api.MFAOptionType `json:"mfaOptions,omitempty"`
+	// FailedSignIns counts wrong passwords in a row, the last at
+	// LastFailedSignIn: the lockout works from them.
+	FailedSignIns    int        `json:"failedSignIns,omitempty"`
+	LastFailedSignIn *time.Time `json:"lastFailedSignIn,omitempty"`
+	// LastSignIn is the day of the last successful sign-in.
+	LastSignIn *time.Time `json:"lastSignIn,omitempty"`
 }
 
 func decodeSettings(raw []byte) (userSettings, error) {

@@ -34,6 +34,8 @@ type Service struct {
 	cfg   Config
 	// pools caches decoded pool settings by pool ID (see getPool).
 	pools sync.Map
+	// keys caches opened signing keys by "<pool ID>/<kid>" (see openKey).
+	keys sync.Map
 }
 
 var _ api.Service = (*Service)(nil)
@@ -99,4 +101,17 @@ func invalidParameter(format string, args ...any) error {
 // update runs fn in one transaction of the store.
 func (s *Service) update(ctx context.Context, fn func(tx store.Tx) error) error {
 	return s.store.Update(ctx, fn)
+}
+
+// CollectExpired removes expired sessions and refresh tokens, at most limit
+// of each, and returns how many it removed. A refresh token's row outlives
+// the token by as long as the access tokens it minted may live.
+func (s *Service) CollectExpired(ctx context.Context, limit int) (int, error) {
+	var n int
+	err := s.update(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.DeleteExpiredAuth(ctx, s.now().Add(-refreshGCDelay), limit)
+		return err
+	})
+	return n, err
 }

@@ -186,6 +186,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", api)
 	mux.Handle("GET /_cognate/outbox", s.outboxHandler(verifier))
+	mux.HandleFunc("GET /{poolId}/.well-known/jwks.json", s.jwks)
+	mux.HandleFunc("GET /{poolId}/.well-known/openid-configuration", s.openIDConfiguration)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	s.handler = logRequests(cfg.Logger, mux)
@@ -277,13 +279,46 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.stop, s.stopped = stop, make(chan struct{})
 	go func() {
 		defer close(s.stopped)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.collectExpired(ctx)
+		}()
 		s.worker.Run(ctx)
+		<-done
 	}()
 	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
 	return err
+}
+
+// collectExpired removes expired sessions and refresh tokens every minute
+// until ctx ends, in bounded batches so that no transaction grows large.
+func (s *Server) collectExpired(ctx context.Context) {
+	const batch = 1000
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for {
+			n, err := s.Service.CollectExpired(ctx, batch)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.cfg.Logger.Warn("removing expired sessions and refresh tokens failed; retrying in a minute", "err", err)
+				}
+				break
+			}
+			if n < batch {
+				break
+			}
+		}
+	}
 }
 
 // Shutdown stops accepting connections and waits for in-flight requests.

@@ -1,0 +1,325 @@
+package cognito
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"cognate/internal/api"
+	"cognate/internal/srp"
+	"cognate/internal/store"
+)
+
+// Lockout after failed passwords, as Cognito does it: from the fifth failure
+// in a row the user is locked out for a second, doubling with each further
+// failure up to about fifteen minutes; attempts while locked out are refused
+// without being counted; fifteen minutes without a failure start the count
+// again.
+const (
+	lockoutFreeFailures = 5
+	lockoutMax          = 15 * time.Minute
+	lockoutReset        = 15 * time.Minute
+)
+
+// lockedUntil is when the user may try a password again (zero: now).
+func (st userSettings) lockedUntil(now time.Time) time.Time {
+	if st.LastFailedSignIn == nil || now.Sub(*st.LastFailedSignIn) > lockoutReset || st.FailedSignIns < lockoutFreeFailures {
+		return time.Time{}
+	}
+	lock := lockoutMax
+	if n := st.FailedSignIns - lockoutFreeFailures; n < 10 {
+		lock = min(time.Second<<n, lockoutMax)
+	}
+	return st.LastFailedSignIn.Add(lock)
+}
+
+// checkCanSignIn refuses a sign-in before any password is looked at: a
+// disabled user, a user who must reset the password, a user locked out.
+func (s *Service) checkCanSignIn(u store.User) error {
+	if !u.Enabled {
+		return &api.NotAuthorizedException{Message: msgUserDisabled}
+	}
+	if u.Status == statusResetRequired {
+		return &api.PasswordResetRequiredException{Message: msgPasswordResetRequired}
+	}
+	st, err := decodeSettings(u.Settings)
+	if err != nil {
+		return err
+	}
+	if s.now().Before(st.lockedUntil(s.now())) {
+		return &api.NotAuthorizedException{Message: msgPasswordAttemptsExceeded}
+	}
+	return nil
+}
+
+// userCredential opens the user's stored verifier; ok is false when the
+// user has no password.
+func (s *Service) userCredential(p *pool, u store.User) (credential, bool, error) {
+	if u.Credential == nil {
+		return credential{}, false, nil
+	}
+	raw, err := s.box.Open(u.Credential, credentialAAD(p.rec.ID, u.Key))
+	if err != nil {
+		return credential{}, false, err
+	}
+	var c credential
+	return c, true, json.Unmarshal(raw, &c)
+}
+
+// passwordMatches recomputes the verifier of password and compares it with
+// the stored one in constant time.
+func (s *Service) passwordMatches(p *pool, u store.User, password string) (bool, error) {
+	c, ok, err := s.userCredential(p, u)
+	if err != nil || !ok {
+		return false, err
+	}
+	return srp.CheckPassword(srp.PoolName(p.rec.ID), u.Username, password, c.Salt, c.Verifier), nil
+}
+
+// spendPasswordCheck does the work of a password check for a user who does
+// not exist, so that the answer takes as long as for a wrong password.
+func spendPasswordCheck(poolID, name, password string) {
+	srp.CheckPassword(srp.PoolName(poolID), name, password, make([]byte, srp.SaltSize), nil)
+}
+
+// event is a sign-in event as AdminListUserAuthEvents shows it.
+func (s *Service) event(ctx context.Context, id string, response api.EventResponseType, passed bool) store.AuthEvent {
+	outcome := api.ChallengeResponseSuccess
+	if !passed {
+		outcome = api.ChallengeResponseFailure
+	}
+	doc := api.AuthEventType{
+		EventType:          api.EventTypeSignin,
+		EventResponse:      response,
+		EventRisk:          &api.EventRiskType{RiskDecision: api.RiskDecisionTypeNorisk, CompromisedCredentialsDetected: new(false)},
+		ChallengeResponses: []api.ChallengeResponseType{{ChallengeName: api.ChallengeNamePassword, ChallengeResponse: outcome}},
+	}
+	if ip := api.RequestInfoFrom(ctx).SourceIP; ip != "" {
+		doc.EventContextData = &api.EventContextDataType{IpAddress: new(ip)}
+	}
+	raw, _ := json.Marshal(doc)
+	return store.AuthEvent{ID: eventID(s.now(), id), CreatedAt: s.now(), Data: raw}
+}
+
+// eventID sorts events in creation order: the time, then the event's UUID.
+func eventID(at time.Time, id string) string {
+	return at.UTC().Format("20060102T150405.000Z") + "-" + id
+}
+
+// recordFailure counts a wrong password against the user, in its own
+// transaction (the failure must stick whatever the caller does next), and
+// returns the error the sign-in answers. session, if set, is used up.
+func (s *Service) recordFailure(ctx context.Context, p *pool, userKey, session string) error {
+	err := s.update(ctx, func(tx store.Tx) error {
+		if session != "" {
+			if err := tx.DeleteAuthSession(ctx, p.rec.ID, session); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
+		u, err := tx.GetUser(ctx, p.rec.ID, userKey)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		st, err := decodeSettings(u.Settings)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if st.LastFailedSignIn == nil || now.Sub(*st.LastFailedSignIn) > lockoutReset {
+			st.FailedSignIns = 0
+		}
+		st.FailedSignIns++
+		st.LastFailedSignIn = &now
+		u.Settings = st.encode()
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		e := s.event(ctx, uuid.NewString(), api.EventResponseTypeFail, false)
+		e.PoolID, e.UserKey = p.rec.ID, u.Key
+		return tx.AddAuthEvent(ctx, e)
+	})
+	if err != nil {
+		return err
+	}
+	return &api.NotAuthorizedException{Message: msgIncorrectCredentials}
+}
+
+// completeSignIn is the step after a correct password: a challenge if the
+// user's status asks for one, else tokens. session, if set, is the session
+// the password answered, used up here.
+func (s *Service) completeSignIn(ctx context.Context, req authRequest, u store.User, session string) (authStep, error) {
+	useSession := func(tx store.Tx) error {
+		if session == "" {
+			return nil
+		}
+		err := tx.DeleteAuthSession(ctx, req.pool.rec.ID, session)
+		if errors.Is(err, store.ErrNotFound) {
+			return &api.NotAuthorizedException{Message: msgInvalidSession}
+		}
+		return err
+	}
+	switch u.Status {
+	case statusUnconfirmed:
+		if err := s.update(ctx, useSession); err != nil {
+			return authStep{}, err
+		}
+		return authStep{}, &api.UserNotConfirmedException{Message: msgUserNotConfirmed}
+	case statusForceChangePassword:
+		st, err := decodeSettings(u.Settings)
+		if err != nil {
+			return authStep{}, err
+		}
+		if st.TemporaryPasswordExpires != nil && !s.now().Before(*st.TemporaryPasswordExpires) {
+			if err := s.update(ctx, useSession); err != nil {
+				return authStep{}, err
+			}
+			return authStep{}, &api.NotAuthorizedException{Message: msgTemporaryPasswordExpired}
+		}
+		return s.newPasswordChallenge(ctx, req, u, useSession)
+	}
+	return s.issue(ctx, req, u, useSession, nil)
+}
+
+// issue finishes a sign-in with tokens: in one transaction it runs before
+// (which uses up the session and may change the user), clears the failure
+// count, keeps the sign-in time, stores the refresh token and records the
+// event; the tokens are signed after it commits, outside the transaction.
+func (s *Service) issue(ctx context.Context, req authRequest, u store.User, before func(tx store.Tx) error, change func(tx store.Tx, u *store.User) error) (authStep, error) {
+	in := signIn{Family: uuid.NewString(), AuthTime: s.now(), EventID: uuid.NewString()}
+	var refresh string
+	err := s.update(ctx, func(tx store.Tx) error {
+		if err := before(tx); err != nil {
+			return err
+		}
+		fresh, err := tx.GetUser(ctx, req.pool.rec.ID, u.Key)
+		if err != nil {
+			return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
+		}
+		dirty := false
+		if change != nil {
+			if err := change(tx, &fresh); err != nil {
+				return err
+			}
+			dirty = true
+		}
+		st, err := decodeSettings(fresh.Settings)
+		if err != nil {
+			return err
+		}
+		// The sign-in time is kept to the day (what a monthly-active-users
+		// count needs), so that a user's sign-ins do not each rewrite it.
+		day := in.AuthTime.Truncate(24 * time.Hour)
+		if st.FailedSignIns != 0 || st.LastSignIn == nil || st.LastSignIn.Before(day) {
+			st.FailedSignIns, st.LastFailedSignIn, st.LastSignIn = 0, nil, &day
+			fresh.Settings = st.encode()
+			dirty = true
+		}
+		if dirty {
+			if err := tx.UpdateUser(ctx, fresh); err != nil {
+				return err
+			}
+		}
+		u = fresh
+		if refresh, err = s.newRefreshToken(ctx, tx, req.client, fresh, in); err != nil {
+			return err
+		}
+		e := s.event(ctx, in.EventID, api.EventResponseTypePass, true)
+		e.PoolID, e.UserKey = req.pool.rec.ID, fresh.Key
+		return tx.AddAuthEvent(ctx, e)
+	})
+	if err != nil {
+		return authStep{}, err
+	}
+	groups, err := s.store.ListGroupsForUser(ctx, req.pool.rec.ID, u.Key, store.Page{})
+	if err != nil {
+		return authStep{}, err
+	}
+	idToken, accessToken, err := s.mintTokens(ctx, req.pool, req.client, u, groups, in)
+	if err != nil {
+		return authStep{}, err
+	}
+	return authStep{result: authResult(req.client, idToken, accessToken, refresh)}, nil
+}
+
+// sessionDoc is what an auth session keeps between a challenge and its
+// answer, sealed under the instance key (it holds the server's SRP secret).
+type sessionDoc struct {
+	Challenge api.ChallengeNameType `json:"challenge"`
+	Admin     bool                  `json:"admin,omitempty"`
+	SRP       *srpSession           `json:"srp,omitempty"`
+}
+
+type srpSession struct {
+	A []byte `json:"a"`
+	B []byte `json:"B"`
+	// Secret is the server's secret exponent b.
+	Secret []byte `json:"b"`
+}
+
+func sessionAAD(poolID, id string) string {
+	return "pool/" + poolID + "/session/" + id
+}
+
+// newSession stores a session for the user's next challenge and returns
+// the ID the store knows it by; token is what the client holds.
+func (s *Service) newSession(ctx context.Context, tx store.Tx, req authRequest, u store.User, token string, doc sessionDoc) error {
+	doc.Admin = req.admin
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	id := tokenID(token)
+	now := s.now()
+	validity := time.Duration(api.Value(req.client.doc.Client.AuthSessionValidity)) * time.Minute
+	if validity == 0 {
+		validity = 3 * time.Minute
+	}
+	err = tx.CreateAuthSession(ctx, store.AuthSession{PoolID: req.pool.rec.ID, ID: id, ClientID: req.client.rec.ID,
+		UserKey: u.Key, CreatedAt: now, ExpiresAt: now.Add(validity), Data: s.box.Seal(raw, sessionAAD(req.pool.rec.ID, id))})
+	return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
+}
+
+// openSession finds the session a challenge answer names, with its user.
+// It does not use it up: the answer's transaction does, so that of two
+// answers to one challenge only one succeeds.
+func (s *Service) openSession(ctx context.Context, req authRequest, token string, challenge api.ChallengeNameType) (store.AuthSession, sessionDoc, store.User, error) {
+	invalid := &api.NotAuthorizedException{Message: msgInvalidSession}
+	var doc sessionDoc
+	if token == "" {
+		return store.AuthSession{}, doc, store.User{}, invalid
+	}
+	sess, err := s.store.GetAuthSession(ctx, req.pool.rec.ID, tokenID(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return sess, doc, store.User{}, invalid
+	}
+	if err != nil {
+		return sess, doc, store.User{}, err
+	}
+	if sess.ClientID != req.client.rec.ID {
+		return sess, doc, store.User{}, invalid
+	}
+	if !sess.ExpiresAt.After(s.now()) {
+		return sess, doc, store.User{}, &api.NotAuthorizedException{Message: msgSessionExpired}
+	}
+	raw, err := s.box.Open(sess.Data, sessionAAD(sess.PoolID, sess.ID))
+	if err != nil {
+		return sess, doc, store.User{}, err
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return sess, doc, store.User{}, err
+	}
+	if doc.Challenge != challenge || doc.Admin != req.admin {
+		return sess, doc, store.User{}, invalid
+	}
+	u, err := s.store.GetUser(ctx, req.pool.rec.ID, sess.UserKey)
+	if err != nil {
+		return sess, doc, u, notFound(err, invalid)
+	}
+	return sess, doc, u, nil
+}
