@@ -12,14 +12,14 @@ import (
 )
 
 // requireTool skips when a client is not installed, except in CI, which
-// installs it.
-func requireTool(t *testing.T, name string) {
+// installs it. pkgs are the Debian packages that bring it; what names the test.
+func requireTool(t *testing.T, name, pkgs, what string) {
 	t.Helper()
 	if _, err := exec.LookPath(name); err != nil {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is not installed; .ci/run installs it", name)
+			t.Fatalf("%s is not installed (apt-get install %s); .ci/run installs it", name, pkgs)
 		}
-		t.Skipf("%s is not installed (apt-get install awscli): skipping the AWS CLI interop test", name)
+		t.Skipf("%s is not installed (apt-get install %s): skipping the %s interop test", name, pkgs, what)
 	}
 }
 
@@ -28,7 +28,7 @@ var cliSession = regexp.MustCompile("(?s)<!-- cli-session -->\\s*```sh\\n(.*?)``
 // TestREADMESession runs the AWS CLI session of README.md, as written, against
 // a fresh server in development mode.
 func TestREADMESession(t *testing.T) {
-	requireTool(t, "aws")
+	requireTool(t, "aws", "awscli", "AWS CLI")
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +55,7 @@ func TestREADMESession(t *testing.T) {
 // TestAdminCredentialsFile signs with the credentials file a first start
 // writes, as the README tells a user to, and checks an unsigned call is refused.
 func TestAdminCredentialsFile(t *testing.T) {
-	requireTool(t, "aws")
+	requireTool(t, "aws", "awscli", "AWS CLI")
 	s := cognatetest.Start(t, cognatetest.SQLite, cognatetest.FirstStart())
 	run := func(env ...string) (string, error) {
 		cmd := exec.Command("aws", "--endpoint-url", s.URL, "cognito-idp", "list-user-pools", "--max-results", "5")
