@@ -608,3 +608,48 @@ func signInExpiry(t *testing.T, s *cognatetest.Server, clk *cognatetest.ManualCl
 	clk.Advance(1100 * time.Millisecond)
 	must[*cip.InitiateAuthOutput](t)(passwordAuth(c, clientID, "alice", password))
 }
+
+func TestInitiateAuth_SignInNames(t *testing.T) {
+	cognatetest.ForEachBackend(t, func(t *testing.T, s *cognatetest.Server) {
+		c := s.Client
+		newClient := func(poolID string) string {
+			return aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &poolID,
+				ClientName: aws.String("app"), ExplicitAuthFlows: allFlows})).UserPoolClient.ClientId)
+		}
+
+		// Email as the username: the user is stored under its sub, which
+		// the tokens name, and signs in by email with either flow.
+		byEmail := aws.ToString(must[*cip.CreateUserPoolOutput](t)(c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("by-email"),
+			UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})).UserPool.Id)
+		clientID := newClient(byEmail)
+		createSignInUser(t, c, byEmail, "carol@example.com", password, true)
+		res := must[*cip.InitiateAuthOutput](t)(passwordAuth(c, clientID, "carol@example.com", password)).AuthenticationResult
+		id := claims(t, aws.ToString(res.IdToken))
+		if id["cognito:username"] != id["sub"] || id["email"] != "carol@example.com" {
+			t.Errorf("ID token of an email-as-username pool: %v", id)
+		}
+		if _, err := srpAuth(t, c, byEmail, clientID, "carol@example.com", password, nil); err != nil {
+			t.Fatal(err)
+		}
+
+		// Aliases: a verified email and a preferred username sign in,
+		// an unverified email does not; case-insensitive pools ignore case.
+		aliases := aws.ToString(must[*cip.CreateUserPoolOutput](t)(c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("aliases"),
+			AliasAttributes:       []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePreferredUsername},
+			UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}})).UserPool.Id)
+		clientID = newClient(aliases)
+		createSignInUser(t, c, aliases, "dave", password, true, "email", "dave@example.com", "email_verified", "true", "preferred_username", "davey")
+		createSignInUser(t, c, aliases, "erin", password, true, "email", "erin@example.com")
+		for _, name := range []string{"dave", "DAVE", "dave@example.com", "Davey"} {
+			out := must[*cip.InitiateAuthOutput](t)(passwordAuth(c, clientID, name, password))
+			if u := claims(t, aws.ToString(out.AuthenticationResult.AccessToken))["username"]; u != "dave" {
+				t.Errorf("signing in as %q gave username %v", name, u)
+			}
+		}
+		if _, err := srpAuth(t, c, aliases, clientID, "dave@example.com", password, nil); err != nil {
+			t.Fatal(err)
+		}
+		_, err := passwordAuth(c, clientID, "erin@example.com", password)
+		wantErr(t, err, "UserNotFoundException", "")
+	})
+}

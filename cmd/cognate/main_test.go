@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"cognate/internal/api"
 	"cognate/internal/server"
 )
 
@@ -114,5 +115,43 @@ func TestServeStartsAndStops(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("serve did not stop")
+	}
+}
+
+func TestKeysRotate(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv, err := server.Open(ctx, server.Config{DataDir: dir, PublicURL: "http://127.0.0.1:9229"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := srv.Service.CreateUserPool(ctx, &api.CreateUserPoolInput{PoolName: new("rotate")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolID := *pool.UserPool.Id
+	srv.Close()
+
+	var stderr bytes.Buffer
+	if err := run(ctx, []string{"keys", "rotate", "--data-dir", dir, "--pool", poolID}, &stderr); err != nil {
+		t.Fatalf("rotate: %v\n%s", err, stderr.String())
+	}
+	srv, err = server.Open(ctx, server.Config{DataDir: dir, PublicURL: "http://127.0.0.1:9229"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	keys, err := srv.Store().ListSigningKeys(ctx, poolID)
+	if err != nil || len(keys) != 1 {
+		t.Fatalf("signing keys after a rotation: %d, %v", len(keys), err)
+	}
+
+	err = run(ctx, []string{"keys", "rotate", "--data-dir", dir}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "--pool is required") {
+		t.Fatalf("without --pool: %v", err)
+	}
+	err = run(ctx, []string{"keys", "rotate", "--data-dir", dir, "--pool", "us-east-1_nosuchpoo"}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("unknown pool: %v", err)
 	}
 }
