@@ -73,6 +73,7 @@ type Page struct {
 type Reader interface {
 	UserReader
 	AuthReader
+	CodeReader
 	GetUserPool(ctx context.Context, id string) (UserPool, error)
 	// ListUserPools returns pools ordered by ID, after page.After.
 	ListUserPools(ctx context.Context, page Page) ([]UserPool, error)
@@ -97,6 +98,7 @@ type Reader interface {
 type Writer interface {
 	UserWriter
 	AuthWriter
+	CodeWriter
 	// CreateUserPool returns ErrConflict if the ID is taken.
 	CreateUserPool(ctx context.Context, p UserPool) error
 	// UpdateUserPool replaces Name, UpdatedAt and Config; ErrNotFound if absent.

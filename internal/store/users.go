@@ -103,6 +103,10 @@ type Message struct {
 	Destination string
 	Subject     string
 	Body        string
+	// From and ReplyTo shape an email's envelope, from the pool's email
+	// configuration ("" for the sender's default, and for SMS).
+	From        string
+	ReplyTo     string
 	Code        string
 	Status      string // "pending", "sent", "failed"
 	Attempts    int

@@ -82,6 +82,11 @@ const (
 	listAuthEventsBefore
 	insertAuthEvent
 
+	getCode
+	putCode
+	setCodeAttempts
+	deleteCode
+
 	createMigrationsTable
 	listMigrations
 	insertMigration
@@ -210,6 +215,17 @@ var sharedSQL = [numQueries]string{
 		SELECT ` + placeholders(authEventColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
 		ON CONFLICT DO NOTHING`,
 
+	getCode: `SELECT ` + codeColumns + ` FROM codes WHERE pool_id = ? AND user_key = ? AND purpose = ?`,
+	// PutCode's upsert: a new code replaces the user's code of its purpose,
+	// so only a missing user leaves it without a row.
+	putCode: `INSERT INTO codes (` + codeColumns + `)
+		SELECT ` + placeholders(codeColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
+		ON CONFLICT (pool_id, user_key, purpose) DO UPDATE SET hash = excluded.hash,
+		destination = excluded.destination, value = excluded.value, created_at = excluded.created_at,
+		expires_at = excluded.expires_at, attempts = excluded.attempts`,
+	setCodeAttempts: `UPDATE codes SET attempts = ? WHERE pool_id = ? AND user_key = ? AND purpose = ?`,
+	deleteCode:      `DELETE FROM codes WHERE pool_id = ? AND user_key = ? AND purpose = ?`,
+
 	createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT NOT NULL PRIMARY KEY,
 		applied_at BIGINT NOT NULL)`,
@@ -223,12 +239,13 @@ const (
 		`email, phone_number, name, given_name, family_name, preferred_username`
 	signInNameColumns = `pool_id, name, user_key, kind`
 	groupColumns      = `pool_id, name, description, role_arn, precedence, created_at, updated_at`
-	messageColumns    = `id, pool_id, user_key, created_at, kind, medium, destination, subject, body, code, ` +
-		`status, attempts, next_attempt, last_error`
+	messageColumns    = `id, pool_id, user_key, created_at, kind, medium, destination, subject, body, from_address, reply_to, ` +
+		`code, status, attempts, next_attempt, last_error`
 	signingKeyColumns   = `pool_id, id, created_at, retired_at, expires_at, private`
 	authSessionColumns  = `pool_id, id, client_id, user_key, created_at, expires_at, data`
 	refreshTokenColumns = `pool_id, id, family, client_id, user_key, auth_time, created_at, expires_at`
 	authEventColumns    = `pool_id, user_key, id, created_at, data`
+	codeColumns         = `pool_id, user_key, purpose, hash, destination, value, created_at, expires_at, attempts`
 )
 
 // prefixed qualifies each of a list of columns with a table's alias.

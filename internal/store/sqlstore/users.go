@@ -66,8 +66,8 @@ func precedence(p *int32) any {
 func scanMessage(s scanner) (store.Message, error) {
 	var m store.Message
 	var created, next int64
-	err := s.Scan(&m.ID, &m.PoolID, &m.UserKey, &created, &m.Kind, &m.Medium, &m.Destination, &m.Subject, &m.Body, &m.Code,
-		&m.Status, &m.Attempts, &next, &m.LastError)
+	err := s.Scan(&m.ID, &m.PoolID, &m.UserKey, &created, &m.Kind, &m.Medium, &m.Destination, &m.Subject, &m.Body,
+		&m.From, &m.ReplyTo, &m.Code, &m.Status, &m.Attempts, &next, &m.LastError)
 	m.CreatedAt, m.NextAttempt = fromMillis(created), fromMillis(next)
 	return m, err
 }
@@ -261,8 +261,8 @@ func (t *tx) RemoveUserFromGroup(ctx context.Context, poolID, group, userKey str
 
 func (t *tx) EnqueueMessage(ctx context.Context, m store.Message) error {
 	return t.insertChild(ctx, fmt.Sprintf("enqueue message %q", m.ID), insertMessage,
-		[]any{m.ID, m.PoolID, m.UserKey, millis(m.CreatedAt), m.Kind, m.Medium, m.Destination, m.Subject, m.Body, m.Code,
-			m.Status, int64(m.Attempts), millis(m.NextAttempt), m.LastError, m.PoolID},
+		[]any{m.ID, m.PoolID, m.UserKey, millis(m.CreatedAt), m.Kind, m.Medium, m.Destination, m.Subject, m.Body,
+			m.From, m.ReplyTo, m.Code, m.Status, int64(m.Attempts), millis(m.NextAttempt), m.LastError, m.PoolID},
 		userPoolExists, m.PoolID)
 }
 

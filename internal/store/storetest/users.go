@@ -60,7 +60,8 @@ func newGroup(poolID, name string, precedence *int32) store.Group {
 
 func newMessage(poolID, userKey, id string, next time.Time) store.Message {
 	return store.Message{ID: id, PoolID: poolID, UserKey: userKey, CreatedAt: at(9), Kind: "verification", Medium: "EMAIL",
-		Destination: userKey + "@example.com", Subject: "Your code", Body: "Your code is 123456", Code: "123456",
+		Destination: userKey + "@example.com", Subject: "Your code", Body: "Your code is 123456",
+		From: "Exämple <no-reply@example.com>", ReplyTo: "support@example.com", Code: "123456",
 		Status: "pending", NextAttempt: next}
 }
 
@@ -756,7 +757,9 @@ func testOutbox(t *testing.T, s store.Store) {
 	sent := newMessage(p.ID, "alice", "04", at(0))
 	sent.Status, sent.Attempts = "sent", 1
 	bobs := newMessage(p.ID, "bob", "05", at(5))
-	bobs.Medium, bobs.Destination, bobs.Subject = "SMS", "+447009001", ""
+	bobs.Medium, bobs.Destination, bobs.Subject, bobs.From, bobs.ReplyTo = "SMS", "+447009001", "", "", ""
+	// An email from the sender's default address, with a reply address.
+	m3.From = ""
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
 		for _, m := range []store.Message{m1, m2, m3, sent, bobs} {
 			if err := tx.EnqueueMessage(ctx, m); err != nil {
@@ -786,7 +789,7 @@ func testOutbox(t *testing.T, s store.Store) {
 		m2.Status, m2.Attempts, m2.LastError = "sent", 1, ""
 		failing := m1
 		failing.Attempts, failing.NextAttempt, failing.LastError = 1, at(100), "connection refused"
-		failing.Body = "not the store's to change"
+		failing.Body, failing.From, failing.ReplyTo = "not the store's to change", "nor this", "nor this"
 		return errors.Join(tx.UpdateMessage(ctx, m2), tx.UpdateMessage(ctx, failing))
 	})
 	m1.Attempts, m1.NextAttempt, m1.LastError = 1, at(100), "connection refused"
