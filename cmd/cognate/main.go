@@ -34,6 +34,12 @@ Usage:
 
 Run 'cognate serve -h' for the flags; each can also be set as a COGNATE_* variable
 (--data-dir is COGNATE_DATA_DIR) or in a JSON file given with --config.
+
+Messages (invitations, codes) are logged unless a sender is configured:
+  email  --smtp-host, --smtp-port, --smtp-tls, --smtp-username, --smtp-password, --smtp-from
+  SMS    --sms-webhook-url, --sms-webhook-secret (a signed JSON POST per message)
+Each is retried with backoff until it is delivered or has failed 10 times;
+GET /_cognate/outbox shows how far each message got.
 `
 
 func main() {
@@ -79,6 +85,14 @@ func flags(fs *flag.FlagSet, cfg *server.Config, configFile *string, logLevel *s
 	fs.StringVar(&cfg.InstanceKeyFile, "instance-key-file", "", "file holding the key that encrypts secrets at rest (default <data-dir>/instance.key, created if missing)")
 	fs.StringVar(&cfg.InstanceKey, "instance-key", "", "the instance key itself, base64 (for nodes sharing one PostgreSQL)")
 	fs.StringVar(logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&cfg.SMTPHost, "smtp-host", "", "SMTP server to send email through (emails are logged when unset)")
+	fs.IntVar(&cfg.SMTPPort, "smtp-port", 0, "SMTP port (default 587, or 465 with --smtp-tls tls)")
+	fs.StringVar(&cfg.SMTPTLS, "smtp-tls", "starttls", "SMTP encryption: starttls, tls (TLS from the start) or none")
+	fs.StringVar(&cfg.SMTPUsername, "smtp-username", "", "SMTP user name; authenticates with PLAIN or LOGIN when set")
+	fs.StringVar(&cfg.SMTPPassword, "smtp-password", "", "SMTP password (prefer COGNATE_SMTP_PASSWORD: flags show in the process list)")
+	fs.StringVar(&cfg.SMTPFrom, "smtp-from", "", "From address of emails whose pool names none, and the envelope sender of all")
+	fs.StringVar(&cfg.SMSWebhookURL, "sms-webhook-url", "", "URL that SMS messages are POSTed to as signed JSON (SMS messages are logged when unset)")
+	fs.StringVar(&cfg.SMSWebhookSecret, "sms-webhook-secret", "", "key of the webhook's X-Cognate-Signature HMAC (prefer COGNATE_SMS_WEBHOOK_SECRET)")
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -230,6 +244,16 @@ func apply(set map[string]bool, cfg, file *server.Config) {
 	pick("access-keys", &cfg.AccessKeys, file.AccessKeys)
 	pick("instance-key-file", &cfg.InstanceKeyFile, file.InstanceKeyFile)
 	pick("instance-key", &cfg.InstanceKey, file.InstanceKey)
+	pick("smtp-host", &cfg.SMTPHost, file.SMTPHost)
+	pick("smtp-tls", &cfg.SMTPTLS, file.SMTPTLS)
+	pick("smtp-username", &cfg.SMTPUsername, file.SMTPUsername)
+	pick("smtp-password", &cfg.SMTPPassword, file.SMTPPassword)
+	pick("smtp-from", &cfg.SMTPFrom, file.SMTPFrom)
+	pick("sms-webhook-url", &cfg.SMSWebhookURL, file.SMSWebhookURL)
+	pick("sms-webhook-secret", &cfg.SMSWebhookSecret, file.SMSWebhookSecret)
+	if !set["smtp-port"] && file.SMTPPort != 0 {
+		cfg.SMTPPort = file.SMTPPort
+	}
 	if !set["dev"] && file.Dev {
 		cfg.Dev = true
 	}

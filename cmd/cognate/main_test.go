@@ -57,6 +57,47 @@ func TestBadConfigurationSaysWhatToChange(t *testing.T) {
 	}
 }
 
+func TestMessagingLayering(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "cognate.json")
+	os.WriteFile(file, []byte(`{"smtpHost":"smtp.file.example","smtpPort":2525,"smtpTLS":"none","smtpFrom":"file@example.com",
+		"smtpUsername":"file-user","smsWebhookURL":"https://sms.file.example/send","smsWebhookSecret":"file-secret"}`), 0o600)
+	t.Setenv("COGNATE_SMTP_PASSWORD", "env-password")
+	t.Setenv("COGNATE_SMTP_TLS", "tls")
+	t.Setenv("COGNATE_SMS_WEBHOOK_SECRET", "env-secret")
+
+	var cfg server.Config
+	var configFile, level string
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	flags(fs, &cfg, &configFile, &level)
+	if err := fs.Parse([]string{"--config", file, "--smtp-host", "smtp.flag.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := layer(fs, &cfg, configFile); err != nil {
+		t.Fatal(err)
+	}
+	type messaging struct {
+		host     string
+		port     int
+		tls      string
+		username string
+		password string
+		from     string
+		url      string
+		secret   string
+	}
+	want := messaging{"smtp.flag.example", 2525, "tls", "file-user", "env-password", "file@example.com", "https://sms.file.example/send", "env-secret"}
+	got := messaging{cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPTLS, cfg.SMTPUsername, cfg.SMTPPassword, cfg.SMTPFrom, cfg.SMSWebhookURL, cfg.SMSWebhookSecret}
+	if got != want {
+		t.Fatalf("flag > variable > file not respected:\n got %+v\nwant %+v", got, want)
+	}
+
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--smtp-host", "smtp.example.com"}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "smtp-from is required when smtp-host is set") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 // syncBuffer lets the test read the log while the server writes it.
 type syncBuffer struct {
 	mu sync.Mutex
@@ -106,6 +147,9 @@ func TestServeStartsAndStops(t *testing.T) {
 	t.Logf("ready after %v", time.Since(start))
 	if !strings.Contains(logs.String(), "created an administrator access key") {
 		t.Errorf("first start did not say where the administrator key is:\n%s", logs.String())
+	}
+	if !strings.Contains(logs.String(), `msg="outbox senders" email=log sms=log`) {
+		t.Errorf("start did not say that messages are logged:\n%s", logs.String())
 	}
 	cancel()
 	select {

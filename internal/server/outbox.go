@@ -11,8 +11,10 @@ import (
 
 // outboxHandler serves GET /_cognate/outbox?userPoolId=…&username=…: the
 // messages sent to a user, newest first, so that tests and developers can read
-// the codes they were sent. It is an administrator's call (SigV4-signed, open
-// in --dev mode, where it needs no signature at all so that curl can read it).
+// the codes they were sent, with how far delivery got (Status, Attempts,
+// LastError, SentAt or NextAttempt). It is an administrator's call
+// (SigV4-signed, open in --dev mode, where it needs no signature at all so
+// that curl can read it).
 func (s *Server) outboxHandler(v *sigv4.Verifier) http.Handler {
 	auth := authenticator(v)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

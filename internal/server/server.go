@@ -5,14 +5,17 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -46,6 +49,23 @@ type Config struct {
 	// InstanceKey, when set, is the base64 key itself (for nodes that share it).
 	InstanceKey string `json:"instanceKey"`
 
+	// SMTP delivers email when SMTPHost is set; otherwise emails are logged.
+	SMTPHost string `json:"smtpHost"`
+	SMTPPort int    `json:"smtpPort"` // default 587, or 465 with SMTPTLS "tls"
+	// SMTPTLS is "starttls" (the default), "tls" or "none".
+	SMTPTLS      string `json:"smtpTLS"`
+	SMTPUsername string `json:"smtpUsername"`
+	SMTPPassword string `json:"smtpPassword"`
+	// SMTPFrom is the From of emails whose pool sets none, and the envelope
+	// sender of all.
+	SMTPFrom string `json:"smtpFrom"`
+	// SMSWebhookURL receives SMS messages as signed JSON POSTs when set;
+	// otherwise they are logged.
+	SMSWebhookURL    string `json:"smsWebhookURL"`
+	SMSWebhookSecret string `json:"smsWebhookSecret"`
+	// SMTPTLSConfig verifies the SMTP server (default: the system's roots).
+	SMTPTLSConfig *tls.Config `json:"-"`
+
 	Logger *slog.Logger     `json:"-"`
 	Now    func() time.Time `json:"-"`
 }
@@ -66,6 +86,15 @@ func (c *Config) Defaults() {
 	}
 	if c.InstanceKeyFile == "" {
 		c.InstanceKeyFile = filepath.Join(c.DataDir, "instance.key")
+	}
+	if c.SMTPTLS == "" {
+		c.SMTPTLS = outbox.SMTPStartTLS
+	}
+	if c.SMTPPort == 0 {
+		c.SMTPPort = 587
+		if c.SMTPTLS == outbox.SMTPTLS {
+			c.SMTPPort = 465
+		}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -96,7 +125,71 @@ func (c *Config) Validate() error {
 	if _, err := iam.ParseStatic(c.AccessKeys); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.validateSMTP()...)
+	errs = append(errs, c.validateSMSWebhook()...)
 	return errors.Join(errs...)
+}
+
+func (c *Config) validateSMTP() []error {
+	var errs []error
+	if c.SMTPHost == "" {
+		for name, v := range map[string]string{"smtp-username": c.SMTPUsername, "smtp-password": c.SMTPPassword, "smtp-from": c.SMTPFrom} {
+			if v != "" {
+				errs = append(errs, fmt.Errorf("%s is set but smtp-host is not: set smtp-host to the mail server to send through, or leave %s out to log emails instead", name, name))
+			}
+		}
+		slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+		return errs
+	}
+	if strings.ContainsAny(c.SMTPHost, ":/ ") && net.ParseIP(c.SMTPHost) == nil {
+		errs = append(errs, fmt.Errorf("smtp-host %q: give the host name or address alone, such as smtp.example.com, and the port as smtp-port", c.SMTPHost))
+	}
+	if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		errs = append(errs, fmt.Errorf("smtp-port %d: use a port from 1 to 65535, usually 587 (starttls) or 465 (tls)", c.SMTPPort))
+	}
+	switch c.SMTPTLS {
+	case outbox.SMTPStartTLS, outbox.SMTPTLS, outbox.SMTPNoTLS:
+	default:
+		errs = append(errs, fmt.Errorf("smtp-tls %q: use starttls (upgrade a plain connection, usually port 587), tls (TLS at once, usually port 465) or none", c.SMTPTLS))
+	}
+	if c.SMTPFrom == "" {
+		errs = append(errs, errors.New("smtp-from is required when smtp-host is set: the address emails come from when their pool names none, such as no-reply@example.com"))
+	} else if _, err := mail.ParseAddress(c.SMTPFrom); err != nil {
+		errs = append(errs, fmt.Errorf("smtp-from %q: use an email address such as no-reply@example.com or \"Example <no-reply@example.com>\"", c.SMTPFrom))
+	}
+	if c.SMTPUsername == "" && c.SMTPPassword != "" {
+		errs = append(errs, errors.New("smtp-password is set but smtp-username is not: set both to authenticate, or neither"))
+	}
+	if c.SMTPUsername != "" && c.SMTPTLS == outbox.SMTPNoTLS && !isLoopback(c.SMTPHost) {
+		errs = append(errs, fmt.Errorf("smtp-username with smtp-tls none would send the password to %s unencrypted: use smtp-tls starttls or tls", c.SMTPHost))
+	}
+	return errs
+}
+
+func (c *Config) validateSMSWebhook() []error {
+	if c.SMSWebhookURL == "" {
+		if c.SMSWebhookSecret != "" {
+			return []error{errors.New("sms-webhook-secret is set but sms-webhook-url is not: set sms-webhook-url to the endpoint that sends SMS, or leave the secret out to log SMS messages instead")}
+		}
+		return nil
+	}
+	var errs []error
+	u, err := url.Parse(c.SMSWebhookURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("sms-webhook-url %q: use an http:// or https:// URL, such as https://sms.example.com/send", redactURL(c.SMSWebhookURL)))
+	}
+	if c.SMSWebhookSecret == "" {
+		errs = append(errs, errors.New("sms-webhook-secret is required when sms-webhook-url is set: the key the receiver checks X-Cognate-Signature with (generate one with: openssl rand -hex 32)"))
+	}
+	return errs
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func regionPattern(r string) bool {
@@ -188,10 +281,16 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	mux.Handle("GET /_cognate/outbox", s.outboxHandler(verifier))
 	mux.HandleFunc("GET /{poolId}/.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("GET /{poolId}/.well-known/openid-configuration", s.openIDConfiguration)
+	mux.HandleFunc("GET /confirmUser", s.confirmUser)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.ready)
 	s.handler = logRequests(cfg.Logger, mux)
-	s.worker = &outbox.Worker{Store: st, Sender: outbox.LogSender{Logger: cfg.Logger}, Now: cfg.Now, Interval: time.Second, Logger: cfg.Logger}
+	sender, err := senders(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s.worker = &outbox.Worker{Store: st, Sender: sender, Now: cfg.Now, Interval: time.Second, Logger: cfg.Logger}
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -200,6 +299,33 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
 	return s, nil
+}
+
+// senders picks each medium's sender from the configuration and logs which
+// are active (never their credentials).
+func senders(cfg Config) (outbox.Sender, error) {
+	logged := outbox.LogSender{Logger: cfg.Logger}
+	route := outbox.Mediums{Email: logged, SMS: logged}
+	email, sms := []any{"email", "log"}, []any{"sms", "log"}
+	if cfg.SMTPHost != "" {
+		smtp, err := outbox.NewSMTPSender(outbox.SMTPConfig{
+			Host: cfg.SMTPHost, Port: cfg.SMTPPort, TLS: cfg.SMTPTLS,
+			Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, From: cfg.SMTPFrom,
+			TLSConfig: cfg.SMTPTLSConfig,
+		})
+		if err != nil {
+			return nil, err
+		}
+		route.Email = smtp
+		email = append([]any{"email", "smtp"}, smtp.Describe()...)
+	}
+	if cfg.SMSWebhookURL != "" {
+		hook := &outbox.WebhookSender{URL: cfg.SMSWebhookURL, Secret: []byte(cfg.SMSWebhookSecret), Now: cfg.Now}
+		route.SMS = hook
+		sms = append([]any{"sms", "webhook"}, hook.Describe()...)
+	}
+	cfg.Logger.Info("outbox senders", append(email, sms...)...)
+	return route, nil
 }
 
 func mustStatic(s string) map[string]string {
