@@ -45,7 +45,7 @@ func TestREADMESession(t *testing.T) {
 	if err != nil {
 		t.Fatalf("README session failed: %v\n%s", err, out)
 	}
-	for _, want := range []string{`"MinimumLength": 10`, `"ClientName": "web"`, `"UserPools"`, `"GroupName": "admins"`, `"Code":`, `"Username": "alice"`, `"kty":"RSA"`} {
+	for _, want := range []string{`"MinimumLength": 10`, `"ClientName": "web"`, `"UserPools"`, `"GroupName": "admins"`, `"Code":`, `"Username": "alice"`, `"kty":"RSA"`, `"UserConfirmed": false`} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("output lacks %s:\n%s", want, out)
 		}

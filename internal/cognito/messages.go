@@ -122,3 +122,17 @@ const (
 	msgAddOnNotEnabled          = "Threat protection is not enabled for the user pool: set UserPoolAddOns AdvancedSecurityMode to AUDIT or ENFORCED."
 	msgNewPasswordAttribute     = "Cannot modify an attribute the client is not allowed to write: %s"
 )
+
+// Self-service accounts and codes.
+const (
+	msgCodeMismatch          = "Invalid verification code provided, please try again."
+	msgCodeExpired           = "Invalid code provided, please request a code again."
+	msgAttemptLimit          = "Attempt limit exceeded, please try after some time."
+	msgSignUpNotPermitted    = "SignUp is not permitted for this user pool"
+	msgUserAlreadyConfirmed  = "User is already confirmed."
+	msgUnauthorizedAttribute = "A client attempted to write unauthorized attribute"
+	msgAttributeNotVerified  = "Invalid attribute name: %s cannot be verified."
+	msgNoAttributeToVerify   = "The user has no %s to verify."
+	msgResetNotAllowed       = "User password cannot be reset in the current state."
+	msgNoCodeDestination     = "The user has no email address or phone number to send a code to."
+)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -19,6 +20,8 @@ const (
 	defaultInviteMessage = "Your username is {username} and temporary password is {####}."
 	defaultCodeSubject   = "Your verification code"
 	defaultCodeMessage   = "Your verification code is {####}."
+	defaultLinkSubject   = "Your verification link"
+	defaultLinkMessage   = "Please click the link below to verify your email address. {##Verify Email##}"
 )
 
 // newCode returns a random six-digit code.
@@ -45,6 +48,7 @@ func or(s *string, def string) string {
 // delivery is one message about to enter the outbox.
 type delivery struct {
 	kind, medium, destination, subject, body, code string
+	from, replyTo                                  string
 }
 
 // enqueue writes messages to the outbox in the caller's transaction, so a
@@ -59,7 +63,7 @@ func (s *Service) enqueue(ctx context.Context, tx store.Tx, poolID, userKey stri
 		err = tx.EnqueueMessage(ctx, store.Message{
 			ID: id.String(), PoolID: poolID, UserKey: userKey, CreatedAt: now,
 			Kind: d.kind, Medium: d.medium, Destination: d.destination,
-			Subject: d.subject, Body: d.body, Code: d.code,
+			Subject: d.subject, Body: d.body, Code: d.code, From: d.from, ReplyTo: d.replyTo,
 			Status: "pending", NextAttempt: now,
 		})
 		if err != nil {
@@ -82,8 +86,10 @@ func (p *pool) invitations(username, password string, attrs attributes, mediums 
 	for _, m := range mediums {
 		switch {
 		case m == api.DeliveryMediumTypeEmail && attrs.get("email") != "":
-			out = append(out, delivery{kind: "invitation", medium: "EMAIL", destination: attrs.get("email"),
-				subject: or(t.EmailSubject, defaultInviteSubject), body: render(or(t.EmailMessage, defaultInviteMessage), username, password), code: password})
+			d := delivery{kind: "invitation", medium: "EMAIL", destination: attrs.get("email"),
+				subject: or(t.EmailSubject, defaultInviteSubject), body: render(or(t.EmailMessage, defaultInviteMessage), username, password), code: password}
+			d.from, d.replyTo = p.emailEnvelope()
+			out = append(out, d)
 		case m == api.DeliveryMediumTypeSms && attrs.get("phone_number") != "":
 			out = append(out, delivery{kind: "invitation", medium: "SMS", destination: attrs.get("phone_number"),
 				body: render(or(t.SMSMessage, defaultInviteMessage), username, password), code: password})
@@ -92,15 +98,47 @@ func (p *pool) invitations(username, password string, attrs attributes, mediums 
 	return out
 }
 
-// codeMessage renders a verification-style code to the medium of attr
-// ("email" or "phone_number").
-func (p *pool) codeMessage(kind, attr, destination, username, code string) delivery {
+// emailEnvelope is the From and Reply-To of the pool's email configuration.
+func (p *pool) emailEnvelope() (from, replyTo string) {
+	if c := p.doc.Pool.EmailConfiguration; c != nil {
+		return api.Value(c.From), api.Value(c.ReplyToEmailAddress)
+	}
+	return "", ""
+}
+
+// codeMessage renders a code to the medium of attr ("email" or
+// "phone_number"). A sign-up confirmation by email follows the pool's
+// DefaultEmailOption: with CONFIRM_WITH_LINK the message carries link, the
+// URL that confirms the user, in place of the code.
+func (p *pool) codeMessage(kind, attr, destination, username, code, link string) delivery {
 	t := p.doc.Pool.VerificationMessageTemplate
+	if t == nil {
+		t = &api.VerificationMessageTemplateType{}
+	}
 	if attr == "phone_number" {
 		return delivery{kind: kind, medium: "SMS", destination: destination, body: render(or(t.SmsMessage, defaultCodeMessage), username, code), code: code}
 	}
-	return delivery{kind: kind, medium: "EMAIL", destination: destination, subject: or(t.EmailSubject, defaultCodeSubject),
-		body: render(or(t.EmailMessage, defaultCodeMessage), username, code), code: code}
+	d := delivery{kind: kind, medium: "EMAIL", destination: destination, code: code}
+	d.from, d.replyTo = p.emailEnvelope()
+	if kind == purposeSignUp && t.DefaultEmailOption == api.DefaultEmailOptionTypeConfirmWithLink && link != "" {
+		d.subject = or(t.EmailSubjectByLink, defaultLinkSubject)
+		d.body = renderLink(or(t.EmailMessageByLink, defaultLinkMessage), link)
+		return d
+	}
+	d.subject = or(t.EmailSubject, defaultCodeSubject)
+	d.body = render(or(t.EmailMessage, defaultCodeMessage), username, code)
+	return d
+}
+
+// linkPlaceholder is Cognito's {##text##}: the text becomes a link.
+var linkPlaceholder = regexp.MustCompile(`\{##(.*?)##\}`)
+
+// renderLink puts the confirmation link where the template's {##text##}
+// is, as "text: URL" in a plain-text message.
+func renderLink(template, link string) string {
+	return linkPlaceholder.ReplaceAllStringFunc(template, func(m string) string {
+		return linkPlaceholder.FindStringSubmatch(m)[1] + ": " + link
+	})
 }
 
 // maskDestination hides most of an address as Cognito's CodeDeliveryDetails do:
@@ -145,6 +183,12 @@ type OutboxMessage struct {
 	Status         string         `json:"Status"`
 	Attempts       int            `json:"Attempts"`
 	LastError      string         `json:"LastError,omitempty"`
+	// SentAt is when a "sent" message was delivered, NextAttempt when a
+	// "pending" one is tried next: the outbox worker keeps the time of an
+	// outcome in the store's NextAttempt, which a finished message no longer
+	// needs.
+	SentAt      *api.Timestamp `json:"SentAt,omitempty"`
+	NextAttempt *api.Timestamp `json:"NextAttempt,omitempty"`
 }
 
 // Messages returns the outbox messages to a user, newest first. The user may
@@ -165,9 +209,16 @@ func (s *Service) Messages(ctx context.Context, poolID, username string, limit i
 	}
 	out := make([]OutboxMessage, 0, len(rows))
 	for _, m := range rows {
-		out = append(out, OutboxMessage{ID: m.ID, CreatedAt: api.Time(m.CreatedAt), Kind: m.Kind, DeliveryMedium: m.Medium,
+		om := OutboxMessage{ID: m.ID, CreatedAt: api.Time(m.CreatedAt), Kind: m.Kind, DeliveryMedium: m.Medium,
 			Destination: m.Destination, Subject: m.Subject, Body: m.Body, Code: m.Code, Status: m.Status,
-			Attempts: m.Attempts, LastError: m.LastError})
+			Attempts: m.Attempts, LastError: m.LastError}
+		switch m.Status {
+		case "sent":
+			om.SentAt = api.Time(m.NextAttempt)
+		case "pending":
+			om.NextAttempt = api.Time(m.NextAttempt)
+		}
+		out = append(out, om)
 	}
 	return out, nil
 }

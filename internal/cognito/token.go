@@ -422,22 +422,28 @@ func poolOfToken(token string) (string, bool) {
 // signed by its pool, not expired, an access token with the admin scope,
 // not revoked, of a user that exists and is enabled.
 func (s *Service) authenticate(ctx context.Context, r store.Reader, token string) (*pool, store.User, error) {
+	p, u, _, err := s.authenticateClaims(ctx, r, token)
+	return p, u, err
+}
+
+// authenticateClaims is authenticate, also returning the token's claims.
+func (s *Service) authenticateClaims(ctx context.Context, r store.Reader, token string) (*pool, store.User, accessClaims, error) {
 	invalid := &api.NotAuthorizedException{Message: msgInvalidAccessToken}
 	poolID, ok := poolOfToken(token)
 	if !ok {
-		return nil, store.User{}, invalid
+		return nil, store.User{}, accessClaims{}, invalid
 	}
 	p, err := s.getPool(ctx, r, poolID)
 	if err != nil {
 		var nf *api.ResourceNotFoundException
 		if errors.As(err, &nf) {
-			return nil, store.User{}, invalid
+			return nil, store.User{}, accessClaims{}, invalid
 		}
-		return nil, store.User{}, err
+		return nil, store.User{}, accessClaims{}, err
 	}
 	keys, err := s.publicKeys(ctx, r, poolID)
 	if err != nil {
-		return nil, store.User{}, err
+		return nil, store.User{}, accessClaims{}, err
 	}
 	raw, err := tokens.Verify(token, func(kid string) (*rsa.PublicKey, bool) {
 		for _, k := range keys {
@@ -449,40 +455,40 @@ func (s *Service) authenticate(ctx context.Context, r store.Reader, token string
 	}, s.now())
 	switch {
 	case errors.Is(err, tokens.ErrExpired):
-		return nil, store.User{}, &api.NotAuthorizedException{Message: msgAccessTokenExpired}
+		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenExpired}
 	case err != nil:
-		return nil, store.User{}, invalid
+		return nil, store.User{}, accessClaims{}, invalid
 	}
 	var claims accessClaims
 	if b, err := json.Marshal(raw); err != nil || json.Unmarshal(b, &claims) != nil {
-		return nil, store.User{}, invalid
+		return nil, store.User{}, accessClaims{}, invalid
 	}
 	if claims.Iss != s.issuer(poolID) || claims.TokenUse != "access" {
-		return nil, store.User{}, invalid
+		return nil, store.User{}, accessClaims{}, invalid
 	}
 	if !slices.Contains(strings.Fields(claims.Scope), adminScope) {
-		return nil, store.User{}, &api.NotAuthorizedException{Message: msgAccessTokenScope}
+		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenScope}
 	}
 	u, err := r.GetUser(ctx, poolID, p.nameKey(claims.Username))
 	if errors.Is(err, store.ErrNotFound) || err == nil && u.Sub != claims.Sub {
-		return nil, store.User{}, &api.NotAuthorizedException{Message: msgAccessTokenRevoked}
+		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenRevoked}
 	}
 	if err != nil {
-		return nil, store.User{}, err
+		return nil, store.User{}, accessClaims{}, err
 	}
 	if claims.OriginJTI != "" {
 		live, err := r.TokenFamilyExists(ctx, poolID, claims.OriginJTI)
 		if err != nil {
-			return nil, store.User{}, err
+			return nil, store.User{}, accessClaims{}, err
 		}
 		if !live {
-			return nil, store.User{}, &api.NotAuthorizedException{Message: msgAccessTokenRevoked}
+			return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenRevoked}
 		}
 	}
 	if !u.Enabled {
-		return nil, store.User{}, &api.NotAuthorizedException{Message: msgUserDisabled}
+		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgUserDisabled}
 	}
-	return p, u, nil
+	return p, u, claims, nil
 }
 
 func (s *Service) GlobalSignOut(ctx context.Context, in *api.GlobalSignOutInput) (*api.GlobalSignOutOutput, error) {

@@ -143,18 +143,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *api.AdminCreateUserIn
 		if err := s.setPassword(p, &u, password, true); err != nil {
 			return err
 		}
-		if _, err := tx.GetUser(ctx, p.rec.ID, u.Key); err == nil {
-			return &api.UsernameExistsException{Message: msgUserExists}
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if err := tx.CreateUser(ctx, u, nil); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return &api.UsernameExistsException{Message: msgUserExists}
-			}
-			return err
-		}
-		if err := s.claimNames(ctx, tx, p, u.Key, p.signInNames(u.Key, attrs), api.Value(in.ForceAliasCreation)); err != nil {
+		if err := s.insertUser(ctx, tx, p, u, attrs, api.Value(in.ForceAliasCreation)); err != nil {
 			return err
 		}
 		if in.MessageAction != api.MessageActionTypeSuppress {
@@ -169,6 +158,23 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *api.AdminCreateUserIn
 		return nil, err
 	}
 	return &api.AdminCreateUserOutput{User: &out}, nil
+}
+
+// insertUser stores a new user with its sign-in names; a taken username is
+// a UsernameExistsException, a taken alias as claimNames says.
+func (s *Service) insertUser(ctx context.Context, tx store.Tx, p *pool, u store.User, attrs attributes, forceAlias bool) error {
+	if _, err := tx.GetUser(ctx, p.rec.ID, u.Key); err == nil {
+		return &api.UsernameExistsException{Message: msgUserExists}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := tx.CreateUser(ctx, u, nil); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return &api.UsernameExistsException{Message: msgUserExists}
+		}
+		return err
+	}
+	return s.claimNames(ctx, tx, p, u.Key, p.signInNames(u.Key, attrs), forceAlias)
 }
 
 // resendInvitation sends a new invitation with a new temporary password to a
@@ -270,22 +276,7 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *api.AdminUp
 		if err := p.checkAttributeValues(in.UserAttributes, true); err != nil {
 			return err
 		}
-		given := map[string]bool{}
-		for _, a := range in.UserAttributes {
-			name, value := api.Value(a.Name), api.Value(a.Value)
-			given[name] = true
-			def, _ := p.schemaAttribute(name)
-			if !api.Value(def.Mutable) && attrs.has(name) && attrs.get(name) != value {
-				return invalidParameter(msgCannotModifyAttribute, name)
-			}
-			for _, verifiable := range []string{"email", "phone_number"} {
-				if name == verifiable && attrs.get(name) != value && !given[verifiable+"_verified"] && attrs.has(verifiable+"_verified") {
-					attrs.set(verifiable+"_verified", "false")
-				}
-			}
-			attrs.set(name, value)
-		}
-		if err := p.checkRequired(*attrs); err != nil {
+		if err := p.applyAttributes(attrs, in.UserAttributes); err != nil {
 			return err
 		}
 		return s.claimNames(ctx, tx, p, u.Key, p.signInNames(u.Key, *attrs), false)
@@ -296,22 +287,33 @@ func (s *Service) AdminUpdateUserAttributes(ctx context.Context, in *api.AdminUp
 	return &api.AdminUpdateUserAttributesOutput{}, nil
 }
 
+// applyAttributes sets checked attribute values: immutable attributes keep
+// the value they have, and a changed email or phone number loses its
+// verified flag unless the same change sets it. The result must still have
+// every required attribute.
+func (p *pool) applyAttributes(attrs *attributes, in []api.AttributeType) error {
+	given := map[string]bool{}
+	for _, a := range in {
+		given[api.Value(a.Name)] = true
+	}
+	for _, a := range in {
+		name, value := api.Value(a.Name), api.Value(a.Value)
+		def, _ := p.schemaAttribute(name)
+		if !api.Value(def.Mutable) && attrs.has(name) && attrs.get(name) != value {
+			return invalidParameter(msgCannotModifyAttribute, name)
+		}
+		if (name == "email" || name == "phone_number") && attrs.get(name) != value && !given[name+"_verified"] && attrs.has(name+"_verified") {
+			attrs.set(name+"_verified", "false")
+		}
+		attrs.set(name, value)
+	}
+	return p.checkRequired(*attrs)
+}
+
 func (s *Service) AdminDeleteUserAttributes(ctx context.Context, in *api.AdminDeleteUserAttributesInput) (*api.AdminDeleteUserAttributesOutput, error) {
 	err := s.changeUser(ctx, *in.UserPoolId, *in.Username, func(tx store.Tx, p *pool, u *store.User, attrs *attributes) error {
-		for _, name := range in.UserAttributeNames {
-			def, ok := p.schemaAttribute(name)
-			switch {
-			case !ok:
-				return invalidParameter(msgAttributeNotInSchema, name)
-			case name == "sub" || api.Value(def.Required):
-				return invalidParameter(msgRequiredAttributeDelete, name)
-			case !api.Value(def.Mutable):
-				return invalidParameter(msgCannotModifyAttribute, name)
-			}
-			attrs.remove(name)
-			if name == "email" || name == "phone_number" {
-				attrs.remove(name + "_verified")
-			}
+		if err := p.removeAttributes(attrs, in.UserAttributeNames); err != nil {
+			return err
 		}
 		return s.claimNames(ctx, tx, p, u.Key, p.signInNames(u.Key, *attrs), false)
 	})
@@ -319,6 +321,27 @@ func (s *Service) AdminDeleteUserAttributes(ctx context.Context, in *api.AdminDe
 		return nil, err
 	}
 	return &api.AdminDeleteUserAttributesOutput{}, nil
+}
+
+// removeAttributes deletes attributes, refusing unknown, required and
+// immutable ones; an email or phone number takes its verified flag along.
+func (p *pool) removeAttributes(attrs *attributes, names []string) error {
+	for _, name := range names {
+		def, ok := p.schemaAttribute(name)
+		switch {
+		case !ok:
+			return invalidParameter(msgAttributeNotInSchema, name)
+		case name == "sub" || api.Value(def.Required):
+			return invalidParameter(msgRequiredAttributeDelete, name)
+		case !api.Value(def.Mutable):
+			return invalidParameter(msgCannotModifyAttribute, name)
+		}
+		attrs.remove(name)
+		if name == "email" || name == "phone_number" {
+			attrs.remove(name + "_verified")
+		}
+	}
+	return nil
 }
 
 // AdminSetUserPassword sets a permanent password (the user becomes CONFIRMED)
@@ -364,8 +387,8 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *api.AdminReset
 			return invalidParameter(msgNoRecoveryDestination)
 		}
 		u.Status = statusResetRequired
-		code := newCode()
-		return s.enqueue(ctx, tx, p.rec.ID, u.Key, []delivery{p.codeMessage("reset", attr, attrs.get(attr), u.Username, code)})
+		_, err := s.sendCode(ctx, tx, p, *u, codeFor{purpose: purposeReset, attr: attr, destination: attrs.get(attr)})
+		return err
 	})
 	if err != nil {
 		return nil, err
