@@ -36,7 +36,12 @@ func (s *Service) clientByID(ctx context.Context, clientID string) (*pool, *clie
 	if err != nil {
 		return nil, nil, notFound(err, &api.ResourceNotFoundException{Message: fmt.Sprintf(msgClientNotFound, clientID)})
 	}
-	return s.poolClient(ctx, s.store, rec.PoolID, rec.ID)
+	p, err := s.getPool(ctx, s.store, rec.PoolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := decodeClient(rec)
+	return p, c, err
 }
 
 // allowsFlow reports whether the client's ExplicitAuthFlows allow a flow,

@@ -51,9 +51,13 @@ func (s *Service) getClient(ctx context.Context, r store.Reader, poolID, clientI
 	if err != nil {
 		return nil, notFound(err, &api.ResourceNotFoundException{Message: fmt.Sprintf(msgClientNotFound, clientID)})
 	}
+	return decodeClient(rec)
+}
+
+func decodeClient(rec store.Client) (*client, error) {
 	c := &client{rec: rec}
 	if err := json.Unmarshal(rec.Config, &c.doc); err != nil {
-		return nil, fmt.Errorf("client %s: decode config: %w", clientID, err)
+		return nil, fmt.Errorf("client %s: decode config: %w", rec.ID, err)
 	}
 	return c, nil
 }

@@ -36,6 +36,8 @@ type Service struct {
 	pools sync.Map
 	// keys caches opened signing keys by "<pool ID>/<kid>" (see openKey).
 	keys sync.Map
+	// keyLists caches each pool's list of keys briefly (see listKeys).
+	keyLists sync.Map
 }
 
 var _ api.Service = (*Service)(nil)

@@ -55,6 +55,33 @@ func (s *Service) newSigningKey(poolID string) (store.SigningKey, error) {
 		Private: s.box.Seal(der, signingKeyAAD(poolID, key.ID))}, nil
 }
 
+// keyListTTL is how long a node trusts the list of a pool's keys it read:
+// a rotation made on another node signs there within this time (tokens
+// signed meanwhile by the previous key stay valid, as that key stays
+// published). Sign-ins and token checks then read no key rows.
+const keyListTTL = 10 * time.Second
+
+type keyList struct {
+	at   time.Time
+	keys []store.SigningKey
+}
+
+// listKeys returns the pool's keys, from this node's copy unless it is
+// older than keyListTTL or fresh is set.
+func (s *Service) listKeys(ctx context.Context, poolID string, fresh bool) ([]store.SigningKey, error) {
+	if v, ok := s.keyLists.Load(poolID); ok && !fresh {
+		if l := v.(keyList); s.now().Sub(l.at) < keyListTTL {
+			return l.keys, nil
+		}
+	}
+	keys, err := s.store.ListSigningKeys(ctx, poolID)
+	if err != nil {
+		return nil, err
+	}
+	s.keyLists.Store(poolID, keyList{at: s.now(), keys: keys})
+	return keys, nil
+}
+
 // currentKey is the newest unretired key of the pool: the one that signs.
 func currentKey(keys []store.SigningKey) (store.SigningKey, bool) {
 	for i := len(keys) - 1; i >= 0; i-- {
@@ -69,7 +96,7 @@ func currentKey(keys []store.SigningKey) (store.SigningKey, bool) {
 // first key on first use. Of two nodes making one at once both keys are
 // kept, and both are published; the newer signs.
 func (s *Service) signingKey(ctx context.Context, poolID string) (tokens.Key, error) {
-	keys, err := s.store.ListSigningKeys(ctx, poolID)
+	keys, err := s.listKeys(ctx, poolID, false)
 	if err != nil {
 		return tokens.Key{}, err
 	}
@@ -96,13 +123,14 @@ func (s *Service) signingKey(ctx context.Context, poolID string) (tokens.Key, er
 	if err != nil {
 		return tokens.Key{}, err
 	}
+	s.keyLists.Delete(poolID)
 	return s.openKey(chosen)
 }
 
 // publicKeys are the keys whose tokens may still be valid: the current ones
 // and those retired less than KeyOverlap ago.
-func (s *Service) publicKeys(ctx context.Context, r store.Reader, poolID string) ([]tokens.PublicKey, error) {
-	keys, err := r.ListSigningKeys(ctx, poolID)
+func (s *Service) publicKeys(ctx context.Context, poolID string, fresh bool) ([]tokens.PublicKey, error) {
+	keys, err := s.listKeys(ctx, poolID, fresh)
 	if err != nil {
 		return nil, err
 	}
@@ -153,6 +181,7 @@ func (s *Service) RotateSigningKey(ctx context.Context, poolID string) (string, 
 	if err != nil {
 		return "", err
 	}
+	s.keyLists.Delete(poolID)
 	return fresh.ID, nil
 }
 
@@ -171,7 +200,7 @@ func (s *Service) JWKS(ctx context.Context, poolID string) ([]byte, error) {
 	if _, err := s.signingKey(ctx, poolID); err != nil {
 		return nil, err
 	}
-	keys, err := s.publicKeys(ctx, s.store, poolID)
+	keys, err := s.publicKeys(ctx, poolID, false)
 	if err != nil {
 		return nil, err
 	}

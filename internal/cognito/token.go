@@ -237,52 +237,57 @@ func (s *Service) newRefreshToken(ctx context.Context, tx store.Tx, c *client, u
 // with the same origin_jti and auth_time. With rotate, it also issues a new
 // refresh token of the same family, and the old one lasts only the client's
 // grace period. check authenticates the client for the user the token
-// belongs to.
+// belongs to. Without rotation nothing is written: a refresh only reads.
 func (s *Service) refresh(ctx context.Context, p *pool, c *client, token string, rotate bool, check func(u store.User) error) (*api.AuthenticationResultType, error) {
-	var u store.User
-	var rt store.RefreshToken
-	var newToken string
-	err := s.update(ctx, func(tx store.Tx) error {
-		newToken = ""
-		var err error
-		rt, err = tx.GetRefreshToken(ctx, p.rec.ID, tokenID(token))
+	valid := func(r store.Reader) (store.RefreshToken, store.User, error) {
+		rt, err := r.GetRefreshToken(ctx, p.rec.ID, tokenID(token))
 		if errors.Is(err, store.ErrNotFound) {
-			return &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
+			return rt, store.User{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
 		}
 		if err != nil {
-			return err
+			return rt, store.User{}, err
 		}
 		if rt.ClientID != c.rec.ID {
-			return &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
+			return rt, store.User{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
 		}
 		if !rt.ExpiresAt.After(s.now()) {
-			return &api.NotAuthorizedException{Message: msgRefreshTokenExpired}
+			return rt, store.User{}, &api.NotAuthorizedException{Message: msgRefreshTokenExpired}
 		}
-		u, err = tx.GetUser(ctx, p.rec.ID, rt.UserKey)
+		u, err := r.GetUser(ctx, p.rec.ID, rt.UserKey)
 		if errors.Is(err, store.ErrNotFound) {
-			return &api.NotAuthorizedException{Message: msgRefreshTokenRevoked}
+			return rt, u, &api.NotAuthorizedException{Message: msgRefreshTokenRevoked}
 		}
-		if err != nil {
-			return err
-		}
-		if err := check(u); err != nil {
-			return err
-		}
-		if !u.Enabled {
-			return &api.NotAuthorizedException{Message: msgUserDisabled}
-		}
-		if !rotate {
-			return nil
-		}
-		grace := time.Duration(api.Value(c.doc.Client.RefreshTokenRotation.RetryGracePeriodSeconds)) * time.Second
-		if err := tx.SetRefreshTokenExpiry(ctx, p.rec.ID, rt.ID, minTime(rt.ExpiresAt, s.now().Add(grace))); err != nil {
-			return err
-		}
-		newToken, err = s.newRefreshToken(ctx, tx, c, u, signIn{Family: rt.Family, AuthTime: rt.AuthTime})
-		return err
-	})
+		return rt, u, err
+	}
+	rt, u, err := valid(s.store)
 	if err != nil {
 		return nil, err
+	}
+	// The client is authenticated outside any transaction: a check that
+	// read through the store while holding one could wait for itself.
+	if err := check(u); err != nil {
+		return nil, err
+	}
+	if !u.Enabled {
+		return nil, &api.NotAuthorizedException{Message: msgUserDisabled}
+	}
+	var newToken string
+	if rotate {
+		err = s.update(ctx, func(tx store.Tx) error {
+			rt, u, err = valid(tx)
+			if err != nil {
+				return err
+			}
+			grace := time.Duration(api.Value(c.doc.Client.RefreshTokenRotation.RetryGracePeriodSeconds)) * time.Second
+			if err := tx.SetRefreshTokenExpiry(ctx, p.rec.ID, rt.ID, minTime(rt.ExpiresAt, s.now().Add(grace))); err != nil {
+				return err
+			}
+			newToken, err = s.newRefreshToken(ctx, tx, c, u, signIn{Family: rt.Family, AuthTime: rt.AuthTime})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
 	}
 	groups, err := s.store.ListGroupsForUser(ctx, p.rec.ID, u.Key, store.Page{})
 	if err != nil {
@@ -441,18 +446,27 @@ func (s *Service) authenticateClaims(ctx context.Context, r store.Reader, token 
 		}
 		return nil, store.User{}, accessClaims{}, err
 	}
-	keys, err := s.publicKeys(ctx, r, poolID)
-	if err != nil {
-		return nil, store.User{}, accessClaims{}, err
-	}
+	var lookupErr error
 	raw, err := tokens.Verify(token, func(kid string) (*rsa.PublicKey, bool) {
-		for _, k := range keys {
-			if k.ID == kid {
-				return k.Key, true
+		// A kid this node has not seen may be a key made or rotated in
+		// on another node: look again before refusing it.
+		for _, fresh := range []bool{false, true} {
+			keys, err := s.publicKeys(ctx, poolID, fresh)
+			if err != nil {
+				lookupErr = err
+				return nil, false
+			}
+			for _, k := range keys {
+				if k.ID == kid {
+					return k.Key, true
+				}
 			}
 		}
 		return nil, false
 	}, s.now())
+	if lookupErr != nil {
+		return nil, store.User{}, accessClaims{}, lookupErr
+	}
 	switch {
 	case errors.Is(err, tokens.ErrExpired):
 		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenExpired}
