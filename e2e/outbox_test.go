@@ -46,7 +46,14 @@ func outboxRequest(t *testing.T, s *cognatetest.Server, poolID, username string,
 	if username != "" {
 		q.Set("username", username)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+"/_cognate/outbox?"+q.Encode(), nil)
+	return adminGet(t, s, "/_cognate/outbox?"+q.Encode(), sign)
+}
+
+// adminGet GETs path, SigV4-signed with the test administrator key when
+// sign is true.
+func adminGet(t *testing.T, s *cognatetest.Server, path string, sign bool) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

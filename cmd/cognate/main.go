@@ -3,6 +3,8 @@
 //
 //	cognate serve [flags]
 //	cognate keys rotate --pool ID [flags]
+//	cognate users import --pool ID [flags] FILE.csv
+//	cognate users export --pool ID [--with-passwords] [--out FILE.csv] [flags]
 package main
 
 import (
@@ -31,6 +33,9 @@ Usage:
   cognate serve [flags]                 run the server (embedded SQLite in ./data unless --database-url is set)
   cognate keys rotate --pool ID [flags] give a pool a new token signing key; the old one stays
                                         published until the tokens it signed have expired
+  cognate users import --pool ID FILE   import users from a CSV file (GetCSVHeader's columns)
+  cognate users export --pool ID [--with-passwords] [--out FILE]
+                                        write the pool's users as such a file
 
 Run 'cognate serve -h' for the flags; each can also be set as a COGNATE_* variable
 (--data-dir is COGNATE_DATA_DIR) or in a JSON file given with --config.
@@ -63,6 +68,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 			return errors.New("usage: cognate keys rotate --pool ID")
 		}
 		return rotateKeys(ctx, args[2:], os.Stdout, stderr)
+	case "users":
+		return usersCommand(ctx, args[1:], os.Stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stderr, usage)
 		return nil
@@ -162,27 +169,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 // rotateKeys is 'cognate keys rotate': it opens the same storage the server
 // uses (the same flags and COGNATE_* variables) and rotates one pool's key.
 func rotateKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg server.Config
-	var configFile, logLevel, poolID string
-	fs := flag.NewFlagSet("keys rotate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	flags(fs, &cfg, &configFile, &logLevel)
-	fs.StringVar(&poolID, "pool", "", "ID of the user pool whose signing key to rotate")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if poolID == "" {
-		return errors.New("--pool is required: the ID of the user pool whose signing key to rotate")
-	}
-	if err := layer(fs, &cfg, configFile); err != nil {
-		return err
-	}
-	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := server.Open(ctx, cfg)
+	var poolID string
+	srv, _, err := openForCommand(ctx, "keys rotate", args, stderr, func(fs *flag.FlagSet) {
+		fs.StringVar(&poolID, "pool", "", "ID of the user pool whose signing key to rotate")
+	})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if poolID == "" {
+		return errors.New("--pool is required: the ID of the user pool whose signing key to rotate")
+	}
 	kid, err := srv.Service.RotateSigningKey(ctx, poolID)
 	if err != nil {
 		return fmt.Errorf("rotate the signing key of %s: %w", poolID, err)

@@ -199,3 +199,43 @@ func TestKeysRotate(t *testing.T) {
 		t.Fatalf("unknown pool: %v", err)
 	}
 }
+
+func TestUsersImportExport(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv, err := server.Open(ctx, server.Config{DataDir: dir, PublicURL: "http://127.0.0.1:9229"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := srv.Service.CreateUserPool(ctx, &api.CreateUserPoolInput{PoolName: new("cli")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	poolID := *pool.UserPool.Id
+	srv.Close()
+
+	file := filepath.Join(dir, "users.csv")
+	os.WriteFile(file, []byte("email,name,cognito:username\na@example.com,Ann,ann\nnot-an-email,Bob,bob\nc@example.com,Cid,cid\n"), 0o600)
+	var stdout, stderr bytes.Buffer
+	err = importUsers(ctx, []string{"--data-dir", dir, "--pool", poolID, file}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, stderr.String())
+	}
+	if out := stdout.String(); !strings.Contains(out, "2 imported, 0 skipped, 1 failed") || !strings.Contains(out, "line 3 bob: Failed Invalid email address format.") {
+		t.Errorf("import summary:\n%s", out)
+	}
+
+	out := filepath.Join(dir, "export.csv")
+	if err := exportUsers(ctx, []string{"--data-dir", dir, "--pool", poolID, "--out", out}, &stdout, &stderr); err != nil {
+		t.Fatalf("export: %v", err)
+	}
+	exported, _ := os.ReadFile(out)
+	if lines := strings.Count(string(exported), "\n"); lines != 3 || !strings.Contains(string(exported), "Ann") {
+		t.Errorf("export:\n%s", exported)
+	}
+
+	err = importUsers(ctx, []string{"--data-dir", dir, file}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("import without --pool: %v", err)
+	}
+}

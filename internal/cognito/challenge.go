@@ -50,12 +50,17 @@ func (s *Service) passwordAuth(ctx context.Context, req authRequest) (authStep, 
 	if err := s.checkCanSignIn(u); err != nil {
 		return authStep{}, err
 	}
-	ok, err := s.passwordMatches(req.pool, u, password)
+	ok, upgrade, err := s.passwordMatches(req.pool, u, password)
 	if err != nil {
 		return authStep{}, err
 	}
 	if !ok {
 		return authStep{}, s.recordFailure(ctx, req.pool, u.Key, "")
+	}
+	if upgrade {
+		if err := s.upgradePassword(ctx, req.pool, u.Key, password); err != nil {
+			return authStep{}, err
+		}
 	}
 	return s.completeSignIn(ctx, req, u, "")
 }
@@ -98,7 +103,7 @@ func (s *Service) srpAuth(ctx context.Context, req authRequest) (authStep, error
 	if err != nil {
 		return authStep{}, err
 	}
-	if !found || !hasPassword {
+	if !found || !hasPassword || !cred.native() {
 		// A challenge like any other, whose answer can only fail: the
 		// salt is derived from the name so that asking twice gives the
 		// same one, as it would for a real user.
@@ -115,7 +120,10 @@ func (s *Service) srpAuth(ctx context.Context, req authRequest) (authStep, error
 	if !found {
 		username = name
 	}
-	if found && hasPassword {
+	if found {
+		// A user without a verifier SRP can use (none, or an imported
+		// hash that only a password sign-in can check) gets a session
+		// all the same, whose answer fails as a wrong password does.
 		err = s.update(ctx, func(tx store.Tx) error {
 			return s.newSession(ctx, tx, req, u, blockB64, sessionDoc{
 				Challenge: api.ChallengeNameTypePasswordVerifier,

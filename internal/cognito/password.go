@@ -71,9 +71,22 @@ func randInt(n int) int {
 
 // credential is what a user's Credential holds once opened: the SRP salt and
 // verifier of the password, the only form in which Cognate keeps it.
+//
+// An imported user may instead hold Imported, a password hash of another
+// system, or a verifier made for another pool or username (SRPPool,
+// SRPUser: what x was computed over). Either is checked at the first
+// password sign-in and then replaced by a verifier of this pool.
 type credential struct {
-	Salt     []byte `json:"salt"`
-	Verifier []byte `json:"verifier"`
+	Salt     []byte `json:"salt,omitempty"`
+	Verifier []byte `json:"verifier,omitempty"`
+	Imported string `json:"imported,omitempty"`
+	SRPPool  string `json:"srpPool,omitempty"`
+	SRPUser  string `json:"srpUser,omitempty"`
+}
+
+// native reports whether the credential is a verifier SRP sign-in can use.
+func (c credential) native() bool {
+	return c.Imported == "" && c.SRPPool == "" && c.SRPUser == "" && c.Verifier != nil
 }
 
 // userSettings is the user's Settings document.
@@ -110,9 +123,7 @@ func credentialAAD(poolID, userKey string) string {
 // passwords expire after the pool's TemporaryPasswordValidityDays.
 func (s *Service) setPassword(p *pool, u *store.User, password string, temporary bool) error {
 	salt := srp.NewSalt()
-	c := credential{Salt: salt, Verifier: srp.Verifier(srp.PoolName(p.rec.ID), u.Username, password, salt)}
-	raw, _ := json.Marshal(c)
-	u.Credential = s.box.Seal(raw, credentialAAD(p.rec.ID, u.Key))
+	s.sealCredential(p, u, credential{Salt: salt, Verifier: srp.Verifier(srp.PoolName(p.rec.ID), u.Username, password, salt)})
 	settings, err := decodeSettings(u.Settings)
 	if err != nil {
 		return err
@@ -125,4 +136,10 @@ func (s *Service) setPassword(p *pool, u *store.User, password string, temporary
 	}
 	u.Settings = settings.encode()
 	return nil
+}
+
+// sealCredential stores c on u, sealed under the instance key.
+func (s *Service) sealCredential(p *pool, u *store.User, c credential) {
+	raw, _ := json.Marshal(c)
+	u.Credential = s.box.Seal(raw, credentialAAD(p.rec.ID, u.Key))
 }

@@ -33,7 +33,7 @@ func (s *Service) ChangePassword(ctx context.Context, in *api.ChangePasswordInpu
 	if err := s.checkCanSignIn(u); err != nil {
 		return nil, err
 	}
-	ok, err := s.passwordMatches(p, u, api.Value(in.PreviousPassword))
+	ok, _, err := s.passwordMatches(p, u, api.Value(in.PreviousPassword))
 	if err != nil {
 		return nil, err
 	}

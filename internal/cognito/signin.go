@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
 	"cognate/internal/api"
+	"cognate/internal/passhash"
 	"cognate/internal/srp"
 	"cognate/internal/store"
 )
@@ -70,13 +72,49 @@ func (s *Service) userCredential(p *pool, u store.User) (credential, bool, error
 }
 
 // passwordMatches recomputes the verifier of password and compares it with
-// the stored one in constant time.
-func (s *Service) passwordMatches(p *pool, u store.User, password string) (bool, error) {
-	c, ok, err := s.userCredential(p, u)
-	if err != nil || !ok {
-		return false, err
+// the stored one in constant time. An imported credential is checked its
+// own way, and upgrade then says it should be replaced by a verifier.
+func (s *Service) passwordMatches(p *pool, u store.User, password string) (ok, upgrade bool, err error) {
+	c, has, err := s.userCredential(p, u)
+	if err != nil || !has {
+		return false, false, err
 	}
-	return srp.CheckPassword(srp.PoolName(p.rec.ID), u.Username, password, c.Salt, c.Verifier), nil
+	if c.Imported != "" {
+		h, err := passhash.Parse(c.Imported)
+		if err != nil {
+			return false, false, fmt.Errorf("user %s: imported password hash: %w", u.Key, err)
+		}
+		ok := h.Verify(password)
+		return ok, ok, nil
+	}
+	poolName, username := srp.PoolName(p.rec.ID), u.Username
+	if c.SRPPool != "" || c.SRPUser != "" {
+		poolName, username = c.SRPPool, c.SRPUser
+	}
+	ok = srp.CheckPassword(poolName, username, password, c.Salt, c.Verifier)
+	return ok, ok && !c.native(), nil
+}
+
+// upgradePassword replaces an imported credential by a verifier of this
+// pool, once the password it hid is known.
+func (s *Service) upgradePassword(ctx context.Context, p *pool, userKey, password string) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		u, err := tx.GetUser(ctx, p.rec.ID, userKey)
+		if err != nil {
+			return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
+		}
+		st, err := decodeSettings(u.Settings)
+		if err != nil {
+			return err
+		}
+		if err := s.setPassword(p, &u, password, false); err != nil {
+			return err
+		}
+		// setPassword starts the settings afresh for a new password; an
+		// upgrade keeps them (a temporary password's expiry included).
+		u.Settings = st.encode()
+		return tx.UpdateUser(ctx, u)
+	})
 }
 
 // spendPasswordCheck does the work of a password check for a user who does
@@ -192,40 +230,47 @@ func (s *Service) completeSignIn(ctx context.Context, req authRequest, u store.U
 // event; the tokens are signed after it commits, outside the transaction.
 func (s *Service) issue(ctx context.Context, req authRequest, u store.User, before func(tx store.Tx) error, change func(tx store.Tx, u *store.User) error) (authStep, error) {
 	in := signIn{Family: uuid.NewString(), AuthTime: s.now(), EventID: uuid.NewString()}
+	// The sign-in time is kept to the day (what a monthly-active-users
+	// count needs), so that a user's sign-ins do not each rewrite it.
+	day := in.AuthTime.Truncate(24 * time.Hour)
+	stale := func(u store.User) (userSettings, bool, error) {
+		st, err := decodeSettings(u.Settings)
+		return st, st.FailedSignIns != 0 || st.LastSignIn == nil || st.LastSignIn.Before(day), err
+	}
+	_, wasStale, err := stale(u)
+	if err != nil {
+		return authStep{}, err
+	}
 	var refresh string
-	err := s.update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) error {
 		if err := before(tx); err != nil {
 			return err
 		}
-		fresh, err := tx.GetUser(ctx, req.pool.rec.ID, u.Key)
-		if err != nil {
-			return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
-		}
-		dirty := false
-		if change != nil {
-			if err := change(tx, &fresh); err != nil {
+		fresh := u
+		if change != nil || wasStale {
+			// Only a sign-in that changes the user reads it again, in the
+			// transaction; the others just add their rows.
+			var err error
+			if fresh, err = tx.GetUser(ctx, req.pool.rec.ID, u.Key); err != nil {
+				return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
+			}
+			if change != nil {
+				if err := change(tx, &fresh); err != nil {
+					return err
+				}
+			}
+			st, _, err := stale(fresh)
+			if err != nil {
 				return err
 			}
-			dirty = true
-		}
-		st, err := decodeSettings(fresh.Settings)
-		if err != nil {
-			return err
-		}
-		// The sign-in time is kept to the day (what a monthly-active-users
-		// count needs), so that a user's sign-ins do not each rewrite it.
-		day := in.AuthTime.Truncate(24 * time.Hour)
-		if st.FailedSignIns != 0 || st.LastSignIn == nil || st.LastSignIn.Before(day) {
 			st.FailedSignIns, st.LastFailedSignIn, st.LastSignIn = 0, nil, &day
 			fresh.Settings = st.encode()
-			dirty = true
-		}
-		if dirty {
 			if err := tx.UpdateUser(ctx, fresh); err != nil {
 				return err
 			}
 		}
 		u = fresh
+		var err error
 		if refresh, err = s.newRefreshToken(ctx, tx, req.client, fresh, in); err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"cognate/internal/api"
@@ -279,6 +280,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", api)
 	mux.Handle("GET /_cognate/outbox", s.outboxHandler(verifier))
+	mux.HandleFunc("PUT /_cognate/import/{poolId}/{jobId}", s.importUpload)
+	mux.Handle("GET /_cognate/import/{poolId}/{jobId}/report", s.importReport(verifier))
 	mux.HandleFunc("GET /{poolId}/.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("GET /{poolId}/.well-known/openid-configuration", s.openIDConfiguration)
 	mux.HandleFunc("GET /confirmUser", s.confirmUser)
@@ -405,13 +408,11 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.stop, s.stopped = stop, make(chan struct{})
 	go func() {
 		defer close(s.stopped)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			s.collectExpired(ctx)
-		}()
+		var wg sync.WaitGroup
+		wg.Go(func() { s.collectExpired(ctx) })
+		wg.Go(func() { s.runImports(ctx) })
 		s.worker.Run(ctx)
-		<-done
+		wg.Wait()
 	}()
 	err := s.http.Serve(ln)
 	if errors.Is(err, http.ErrServerClosed) {

@@ -74,6 +74,7 @@ type Reader interface {
 	UserReader
 	AuthReader
 	CodeReader
+	ImportReader
 	GetUserPool(ctx context.Context, id string) (UserPool, error)
 	// ListUserPools returns pools ordered by ID, after page.After.
 	ListUserPools(ctx context.Context, page Page) ([]UserPool, error)
@@ -99,6 +100,7 @@ type Writer interface {
 	UserWriter
 	AuthWriter
 	CodeWriter
+	ImportWriter
 	// CreateUserPool returns ErrConflict if the ID is taken.
 	CreateUserPool(ctx context.Context, p UserPool) error
 	// UpdateUserPool replaces Name, UpdatedAt and Config; ErrNotFound if absent.

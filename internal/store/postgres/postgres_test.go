@@ -38,6 +38,17 @@ func BenchmarkCreateUsers(b *testing.B) {
 	}
 }
 
+// BenchmarkExistingUserKeys measures an import's lookups of a batch of
+// 1,000 keys (or sign-in names), half of them taken, in a pool of 100,000
+// users.
+func BenchmarkExistingUserKeys(b *testing.B) {
+	for _, names := range []bool{false, true} {
+		b.Run(fmt.Sprintf("names=%v", names), func(b *testing.B) {
+			storetest.BenchmarkExistingUserKeys(b, open(b, pgtest.URL(b)), 100_000, 1000, names)
+		})
+	}
+}
+
 func TestConformance(t *testing.T) {
 	pgtest.URL(t) // skips (or fails) once here rather than in every subtest
 	storetest.Run(t, func(t *testing.T) store.Store { return open(t, pgtest.URL(t)) })

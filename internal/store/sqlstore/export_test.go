@@ -11,3 +11,13 @@ func (db *DB) ListUsersQuery(poolID string, f store.UserFilter, p store.UserPage
 	}
 	return db.sql[q], args, nil
 }
+
+// ExistingUserKeysQuery returns the SQL, in db's dialect, and the arguments
+// of ExistingUserKeys's query of a list of keys as long as lookupRows.
+func (db *DB) ExistingUserKeysQuery(poolID string, keys []string) (string, []any) {
+	args := []any{poolID}
+	for _, k := range keys[:lookupRows] {
+		args = append(args, k)
+	}
+	return db.rebind(lookupText(userKeysLookup, textValue, lookupRows)), args
+}

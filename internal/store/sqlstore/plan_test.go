@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -198,4 +199,94 @@ func explainable(t *testing.T, db *sqlstore.DB, f store.UserFilter, p store.User
 		t.Fatal(err)
 	}
 	return text, args
+}
+
+// lookupKeys are keys of ExistingUserKeys's query, one in two of a user.
+func lookupKeys() []string {
+	var keys []string
+	for i := range 512 {
+		k := fmt.Sprintf("user%08d", i*7919%2000)
+		if i%2 == 1 {
+			k = "absent-" + k
+		}
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// TestExistingUserKeysPlanSQLite: ExistingUserKeys probes the primary key
+// once per key, reading no table.
+func TestExistingUserKeysPlanSQLite(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 2000)
+	raw, err := sql.Open("sqlite3", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	text, args := db.ExistingUserKeysQuery("us-east-1_a", lookupKeys())
+	var plan []string
+	for _, row := range query(t, ctx, raw, "EXPLAIN QUERY PLAN "+text, args...) {
+		plan = append(plan, strings.SplitN(row, " ", 4)[3])
+	}
+	want := []string{"SCAN 512-ROW VALUES CLAUSE", "CORRELATED SCALAR SUBQUERY 1",
+		"SEARCH users USING COVERING INDEX sqlite_autoindex_users_1 (pool_id=? AND key=?)"}
+	if !slices.Equal(plan, want) {
+		t.Errorf("ExistingUserKeys: plan\n\t%s\nwant\n\t%s", strings.Join(plan, "\n\t"), strings.Join(want, "\n\t"))
+	}
+}
+
+// TestExistingUserKeysPlanPostgres: ExistingUserKeys probes the primary key
+// once per key in every plan, also before the planner has statistics of the
+// pool, as while it is being imported: then key IN (…) would read the whole
+// pool instead.
+func TestExistingUserKeysPlanPostgres(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.URL(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 20000)
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1) // PREPARE and SET hold for the one connection
+	text, args := db.ExistingUserKeysQuery("us-east-1_a", lookupKeys())
+	literals := make([]string, len(args))
+	for i, a := range args {
+		literals[i] = "'" + a.(string) + "'"
+	}
+	if _, err := raw.ExecContext(ctx, "PREPARE lookup AS "+text); err != nil {
+		t.Fatal(err)
+	}
+	for _, analyzed := range []bool{false, true} {
+		if analyzed {
+			if _, err := raw.ExecContext(ctx, "ANALYZE"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			if _, err := raw.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(query(t, ctx, raw, "EXPLAIN EXECUTE lookup("+strings.Join(literals, ", ")+")"), "\n")
+			if !strings.Contains(plan, "Index Only Scan using users_pkey on users") ||
+				!strings.Contains(plan, "Index Cond: ((pool_id = ") || !strings.Contains(plan, "AND (key = ") ||
+				strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Bitmap") ||
+				strings.Contains(plan, "Hash") || strings.Contains(plan, "Filter:") {
+				t.Errorf("ExistingUserKeys (ANALYZE run: %v, %s): plan\n%s\nwant an Index Only Scan of users_pkey on (pool_id, key)",
+					analyzed, mode, plan)
+			}
+		}
+	}
 }

@@ -87,6 +87,17 @@ const (
 	setCodeAttempts
 	deleteCode
 
+	getImportJob
+	listImportJobs
+	insertImportJob
+	updateImportJob
+	importJobExists
+	runnableImportJobs
+	getImportChunk
+	putImportChunk
+	deleteImportChunks
+	listImportRowResults
+
 	createMigrationsTable
 	listMigrations
 	insertMigration
@@ -226,6 +237,30 @@ var sharedSQL = [numQueries]string{
 	setCodeAttempts: `UPDATE codes SET attempts = ? WHERE pool_id = ? AND user_key = ? AND purpose = ?`,
 	deleteCode:      `DELETE FROM codes WHERE pool_id = ? AND user_key = ? AND purpose = ?`,
 
+	getImportJob:   `SELECT ` + importJobColumns + ` FROM import_jobs WHERE pool_id = ? AND id = ?`,
+	listImportJobs: `SELECT ` + importJobColumns + ` FROM import_jobs WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`,
+	insertImportJob: `INSERT INTO import_jobs (` + importJobColumns + `)
+		SELECT ` + placeholders(importJobColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
+		ON CONFLICT DO NOTHING`,
+	updateImportJob: `UPDATE import_jobs SET status = ?, started_at = ?, completed_at = ?, message = ?,
+		imported = ?, skipped = ?, failed = ?, size = ?, next_offset = ?, next_line = ?, lease_owner = ?, lease_until = ?
+		WHERE pool_id = ? AND id = ?`,
+	importJobExists: `SELECT 1 FROM import_jobs WHERE pool_id = ? AND id = ?`,
+	// The statuses are literals, so that the planner ranges over them in
+	// import_jobs_runnable whatever the plan.
+	runnableImportJobs: `SELECT ` + importJobColumns + ` FROM import_jobs
+		WHERE status IN ('InProgress', 'Pending', 'Stopping') AND (lease_until IS NULL OR lease_until < ?)
+		ORDER BY created_at, pool_id, id LIMIT ?`,
+	getImportChunk: `SELECT data FROM import_chunks WHERE pool_id = ? AND job_id = ? AND seq = ?`,
+	// As putCode: a chunk sent again replaces the old one, so only a missing
+	// job leaves it without a row.
+	putImportChunk: `INSERT INTO import_chunks (pool_id, job_id, seq, data)
+		SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM import_jobs WHERE pool_id = ? AND id = ?)
+		ON CONFLICT (pool_id, job_id, seq) DO UPDATE SET data = excluded.data`,
+	deleteImportChunks: `DELETE FROM import_chunks WHERE pool_id = ? AND job_id = ?`,
+	listImportRowResults: `SELECT ` + importRowResultColumns + ` FROM import_row_results
+		WHERE pool_id = ? AND job_id = ? AND line > ? ORDER BY line LIMIT ?`,
+
 	createMigrationsTable: `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version BIGINT NOT NULL PRIMARY KEY,
 		applied_at BIGINT NOT NULL)`,
@@ -246,6 +281,9 @@ const (
 	refreshTokenColumns = `pool_id, id, family, client_id, user_key, auth_time, created_at, expires_at`
 	authEventColumns    = `pool_id, user_key, id, created_at, data`
 	codeColumns         = `pool_id, user_key, purpose, hash, destination, value, created_at, expires_at, attempts`
+	importJobColumns    = `pool_id, id, name, status, created_at, started_at, completed_at, logs_role_arn, hash_algorithm, message, ` +
+		`imported, skipped, failed, size, next_offset, next_line, lease_owner, lease_until`
+	importRowResultColumns = `pool_id, job_id, line, username, outcome, reason`
 )
 
 // prefixed qualifies each of a list of columns with a table's alias.

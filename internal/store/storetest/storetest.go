@@ -41,7 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateIsSerializable", testUpdateIsSerializable},
 		{"ContextCanceled", testContextCanceled},
 	}
-	for _, tt := range slices.Concat(tests, userTests, authTests, codeTests) {
+	for _, tt := range slices.Concat(tests, userTests, authTests, codeTests, importTests) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.run(t, open(t))
