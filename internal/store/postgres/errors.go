@@ -23,6 +23,10 @@ func mapError(err error) error {
 		sentinel = store.ErrNotFound
 	case "40001", "40P01": // serialization_failure, deadlock_detected
 		sentinel = store.ErrRetry
+	case "53200": // out_of_memory: under load, serializable transactions
+		// can exhaust the server's shared table of read/write conflicts
+		// ("not enough elements in RWConflictPool"); it frees as they end.
+		sentinel = store.ErrRetry
 	default:
 		return err
 	}

@@ -21,7 +21,12 @@ type querier interface {
 
 // conn runs the store's reads on a pool or in a transaction.
 type conn struct {
-	q      querier
+	q querier
+	// pool is the pool q is or belongs to, tx the transaction q is (nil on
+	// a pool): the shared statements are prepared on pool.
+	pool   *sql.DB
+	tx     *sql.Tx
+	stmts  *stmtCache
 	sql    *statements
 	mapErr func(error) error
 	// rebind turns SQL built at run time (the bulk inserts) into the
@@ -48,7 +53,7 @@ func (c *conn) fail(what string, err error) error {
 type scanner interface{ Scan(dest ...any) error }
 
 func get[T any](ctx context.Context, c *conn, what string, scan func(scanner) (T, error), q query, args ...any) (T, error) {
-	v, err := scan(c.q.QueryRowContext(ctx, c.sql[q], args...))
+	v, err := scan(c.queryRow(ctx, q, args...))
 	if err != nil {
 		return v, c.fail(what, err)
 	}
@@ -56,7 +61,7 @@ func get[T any](ctx context.Context, c *conn, what string, scan func(scanner) (T
 }
 
 func list[T any](ctx context.Context, c *conn, what string, scan func(scanner) (T, error), q query, args ...any) ([]T, error) {
-	rows, err := c.q.QueryContext(ctx, c.sql[q], args...)
+	rows, err := c.query(ctx, q, args...)
 	if err != nil {
 		return nil, c.fail(what, err)
 	}
@@ -77,7 +82,7 @@ func list[T any](ctx context.Context, c *conn, what string, scan func(scanner) (
 
 // exec runs a write and returns how many rows it changed.
 func (c *conn) exec(ctx context.Context, q query, args ...any) (int64, error) {
-	res, err := c.q.ExecContext(ctx, c.sql[q], args...)
+	res, err := c.execQuery(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -87,7 +92,7 @@ func (c *conn) exec(ctx context.Context, q query, args ...any) (int64, error) {
 // exists reports whether q, a SELECT 1, finds a row.
 func (c *conn) exists(ctx context.Context, q query, args ...any) (bool, error) {
 	var one int
-	err := c.q.QueryRowContext(ctx, c.sql[q], args...).Scan(&one)
+	err := c.queryRow(ctx, q, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}

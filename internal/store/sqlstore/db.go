@@ -36,23 +36,31 @@ var _ store.Store = (*DB)(nil)
 // them.
 func New(ctx context.Context, d Dialect, write, read *sql.DB) (*DB, error) {
 	db := &DB{dialect: d, write: write, read: read}
-	db.conn = conn{q: read, sql: rebindAll(d), mapErr: d.MapError, rebind: d.rebind, bulkRows: max(1, d.BulkRows)}
+	db.conn = conn{q: read, pool: read, stmts: &stmtCache{}, sql: rebindAll(d), mapErr: d.MapError, rebind: d.rebind, bulkRows: max(1, d.BulkRows)}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate the %s database: %w", d.Name, err)
 	}
+	if err := db.stmts.prepare(ctx, db.sql, write, read); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare the %s statements: %w", d.Name, err)
+	}
 	return db, nil
 }
 
-// on is db's conn on another querier: the write pool or a transaction.
+// on is db's conn on another querier: the write pool or a transaction on it.
 func (db *DB) on(q querier) conn {
 	c := db.conn
-	c.q = q
+	c.q, c.pool, c.tx = q, db.write, nil
+	if t, ok := q.(*sql.Tx); ok {
+		c.tx = t
+	}
 	return c
 }
 
 // Close closes the database handles.
 func (db *DB) Close() error {
+	db.stmts.close()
 	if db.read == db.write {
 		return db.write.Close()
 	}
