@@ -484,13 +484,14 @@ func TestAdminListUserAuthEvents(t *testing.T) {
 	cognatetest.ForEachBackend(t, func(t *testing.T, s *cognatetest.Server) {
 		c := s.Client
 		poolID, clientID := signInPool(t, c)
-		must[*cip.InitiateAuthOutput](t)(passwordAuth(c, clientID, "alice", password))
-		passwordAuth(c, clientID, "alice", "wrong")
 		list := &cip.AdminListUserAuthEventsInput{UserPoolId: &poolID, Username: aws.String("alice")}
 		_, err := c.AdminListUserAuthEvents(ctx, list)
 		wantErr(t, err, "UserPoolAddOnNotEnabledException", "")
+		// As in Cognito, events are kept while threat protection is on.
 		must[*cip.UpdateUserPoolOutput](t)(c.UpdateUserPool(ctx, &cip.UpdateUserPoolInput{UserPoolId: &poolID,
 			UserPoolAddOns: &types.UserPoolAddOnsType{AdvancedSecurityMode: types.AdvancedSecurityModeTypeAudit}}))
+		must[*cip.InitiateAuthOutput](t)(passwordAuth(c, clientID, "alice", password))
+		passwordAuth(c, clientID, "alice", "wrong")
 		out := must[*cip.AdminListUserAuthEventsOutput](t)(c.AdminListUserAuthEvents(ctx, list))
 		if len(out.AuthEvents) != 2 || out.AuthEvents[0].EventResponse != types.EventResponseTypeFail || out.AuthEvents[1].EventResponse != types.EventResponseTypePass {
 			t.Fatalf("events, newest first: %+v", out.AuthEvents)

@@ -78,7 +78,7 @@ func (s *Service) AdminListUserAuthEvents(ctx context.Context, in *api.AdminList
 	if err != nil {
 		return nil, err
 	}
-	if a := p.doc.Pool.UserPoolAddOns; a == nil || a.AdvancedSecurityMode == "" || a.AdvancedSecurityMode == api.AdvancedSecurityModeTypeOff {
+	if !p.threatProtection() {
 		return nil, &api.UserPoolAddOnNotEnabledException{Message: msgAddOnNotEnabled}
 	}
 	limit := defaultListAuthEvents

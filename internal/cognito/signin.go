@@ -123,11 +123,17 @@ func spendPasswordCheck(poolID, name, password string) {
 	srp.CheckPassword(srp.PoolName(poolID), name, password, make([]byte, srp.SaltSize), nil)
 }
 
-// event is a sign-in event as AdminListUserAuthEvents shows it.
-func (s *Service) event(ctx context.Context, id string, response api.EventResponseType, passed bool) store.AuthEvent {
-	outcome := api.ChallengeResponseSuccess
+// recordEvent keeps a sign-in event for AdminListUserAuthEvents. As in
+// Cognito, events are kept only while the pool's threat protection
+// (UserPoolAddOns) is on, which also spares the other pools a write per
+// sign-in.
+func (s *Service) recordEvent(ctx context.Context, tx store.Tx, p *pool, userKey, id string, passed bool) error {
+	if !p.threatProtection() {
+		return nil
+	}
+	response, outcome := api.EventResponseTypePass, api.ChallengeResponseSuccess
 	if !passed {
-		outcome = api.ChallengeResponseFailure
+		response, outcome = api.EventResponseTypeFail, api.ChallengeResponseFailure
 	}
 	doc := api.AuthEventType{
 		EventType:          api.EventTypeSignin,
@@ -139,7 +145,13 @@ func (s *Service) event(ctx context.Context, id string, response api.EventRespon
 		doc.EventContextData = &api.EventContextDataType{IpAddress: new(ip)}
 	}
 	raw, _ := json.Marshal(doc)
-	return store.AuthEvent{ID: eventID(s.now(), id), CreatedAt: s.now(), Data: raw}
+	return tx.AddAuthEvent(ctx, store.AuthEvent{PoolID: p.rec.ID, UserKey: userKey, ID: eventID(s.now(), id), CreatedAt: s.now(), Data: raw})
+}
+
+// threatProtection reports whether the pool's AdvancedSecurityMode is on.
+func (p *pool) threatProtection() bool {
+	a := p.doc.Pool.UserPoolAddOns
+	return a != nil && a.AdvancedSecurityMode != "" && a.AdvancedSecurityMode != api.AdvancedSecurityModeTypeOff
 }
 
 // eventID sorts events in creation order: the time, then the event's UUID.
@@ -178,9 +190,7 @@ func (s *Service) recordFailure(ctx context.Context, p *pool, userKey, session s
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
-		e := s.event(ctx, uuid.NewString(), api.EventResponseTypeFail, false)
-		e.PoolID, e.UserKey = p.rec.ID, u.Key
-		return tx.AddAuthEvent(ctx, e)
+		return s.recordEvent(ctx, tx, p, u.Key, uuid.NewString(), false)
 	})
 	if err != nil {
 		return err
@@ -274,9 +284,7 @@ func (s *Service) issue(ctx context.Context, req authRequest, u store.User, befo
 		if refresh, err = s.newRefreshToken(ctx, tx, req.client, fresh, in); err != nil {
 			return err
 		}
-		e := s.event(ctx, in.EventID, api.EventResponseTypePass, true)
-		e.PoolID, e.UserKey = req.pool.rec.ID, fresh.Key
-		return tx.AddAuthEvent(ctx, e)
+		return s.recordEvent(ctx, tx, req.pool, fresh.Key, in.EventID, true)
 	})
 	if err != nil {
 		return authStep{}, err
