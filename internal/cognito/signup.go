@@ -108,6 +108,23 @@ func (s *Service) selfServiceUser(ctx context.Context, c *client, p *pool, name 
 	return u, err == nil, err
 }
 
+// selfServiceRequest resolves an unsigned self-service request: its client
+// and pool, the user it names (see selfServiceUser) and the secret hash.
+func (s *Service) selfServiceRequest(ctx context.Context, clientID, name, hash string) (*pool, *client, store.User, bool, error) {
+	p, c, err := s.clientByID(ctx, clientID)
+	if err != nil {
+		return nil, nil, store.User{}, false, err
+	}
+	u, found, err := s.selfServiceUser(ctx, c, p, name)
+	if err != nil {
+		return nil, nil, u, false, err
+	}
+	if err := s.checkSecretHash(ctx, c, hash, name, u.Username); err != nil {
+		return nil, nil, u, false, err
+	}
+	return p, c, u, found, nil
+}
+
 // decoyDelivery is the CodeDeliveryDetails shown for an unknown user when
 // the client hides which users exist.
 func decoyDelivery(name string) *api.CodeDeliveryDetailsType {
@@ -187,15 +204,8 @@ func (s *Service) confirmSignUp(ctx context.Context, p *pool, c *client, name, c
 }
 
 func (s *Service) ResendConfirmationCode(ctx context.Context, in *api.ResendConfirmationCodeInput) (*api.ResendConfirmationCodeOutput, error) {
-	p, c, err := s.clientByID(ctx, *in.ClientId)
+	p, c, u, found, err := s.selfServiceRequest(ctx, *in.ClientId, *in.Username, api.Value(in.SecretHash))
 	if err != nil {
-		return nil, err
-	}
-	u, found, err := s.selfServiceUser(ctx, c, p, *in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkSecretHash(ctx, c, api.Value(in.SecretHash), *in.Username, u.Username); err != nil {
 		return nil, err
 	}
 	if !found {
@@ -251,15 +261,8 @@ func (p *pool) recoveryAdminOnly() bool {
 }
 
 func (s *Service) ForgotPassword(ctx context.Context, in *api.ForgotPasswordInput) (*api.ForgotPasswordOutput, error) {
-	p, c, err := s.clientByID(ctx, *in.ClientId)
+	p, _, u, found, err := s.selfServiceRequest(ctx, *in.ClientId, *in.Username, api.Value(in.SecretHash))
 	if err != nil {
-		return nil, err
-	}
-	u, found, err := s.selfServiceUser(ctx, c, p, *in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkSecretHash(ctx, c, api.Value(in.SecretHash), *in.Username, u.Username); err != nil {
 		return nil, err
 	}
 	if !found {
@@ -297,15 +300,8 @@ func (s *Service) ForgotPassword(ctx context.Context, in *api.ForgotPasswordInpu
 // ConfirmForgotPassword sets a new password with the code ForgotPassword or
 // AdminResetUserPassword sent; a user who had to reset is confirmed.
 func (s *Service) ConfirmForgotPassword(ctx context.Context, in *api.ConfirmForgotPasswordInput) (*api.ConfirmForgotPasswordOutput, error) {
-	p, c, err := s.clientByID(ctx, *in.ClientId)
+	p, _, u, found, err := s.selfServiceRequest(ctx, *in.ClientId, *in.Username, api.Value(in.SecretHash))
 	if err != nil {
-		return nil, err
-	}
-	u, found, err := s.selfServiceUser(ctx, c, p, *in.Username)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkSecretHash(ctx, c, api.Value(in.SecretHash), *in.Username, u.Username); err != nil {
 		return nil, err
 	}
 	if !found {

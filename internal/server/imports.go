@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 
 	"cognate/internal/api"
 	"cognate/internal/cognito"
-	"cognate/internal/sigv4"
 )
 
 // importUpload serves PUT /_cognate/import/{poolId}/{jobId}: the upload of
@@ -39,38 +37,19 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
 
 // importReport serves GET /_cognate/import/{poolId}/{jobId}/report?after=N:
 // the rows of a job that were skipped or failed, with their line numbers
-// and reasons (what Cognito writes to CloudWatch Logs). Like the outbox, it
-// is an administrator's call, open in --dev mode.
-func (s *Server) importReport(v *sigv4.Verifier) http.Handler {
-	auth := authenticator(v)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.cfg.Dev {
-			if _, _, err := auth(r, nil); err != nil {
-				writeJSONError(w, err)
-				return
-			}
-		}
-		var after int64
-		if a := r.URL.Query().Get("after"); a != "" {
-			n, err := strconv.ParseInt(a, 10, 64)
-			if err != nil || n < 0 {
-				writeJSONError(w, &api.InvalidParameterException{Message: "after must be a line number."})
-				return
-			}
-			after = n
-		}
-		rows, err := s.Service.ImportReport(r.Context(), r.PathValue("poolId"), r.PathValue("jobId"), after, 1000)
-		if err != nil {
-			var apiErr api.Error
-			if !errors.As(err, &apiErr) {
-				s.cfg.Logger.ErrorContext(r.Context(), "import report read failed", "err", err)
-			}
-			writeJSONError(w, err)
+// and reasons (what Cognito writes to CloudWatch Logs).
+func (s *Server) importReport(w http.ResponseWriter, r *http.Request) {
+	var after int64
+	if a := r.URL.Query().Get("after"); a != "" {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || n < 0 {
+			writeJSONError(w, &api.InvalidParameterException{Message: "after must be a line number."})
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		json.NewEncoder(w).Encode(map[string]any{"Rows": rows})
-	})
+		after = n
+	}
+	rows, err := s.Service.ImportReport(r.Context(), r.PathValue("poolId"), r.PathValue("jobId"), after, 1000)
+	s.writeJSON(w, r, "import report read", map[string]any{"Rows": rows}, err)
 }
 
 // runnerName names this process in the leases of the import jobs it runs.

@@ -279,9 +279,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", api)
-	mux.Handle("GET /_cognate/outbox", s.outboxHandler(verifier))
+	mux.Handle("GET /_cognate/outbox", s.adminEndpoint(verifier, s.outbox))
 	mux.HandleFunc("PUT /_cognate/import/{poolId}/{jobId}", s.importUpload)
-	mux.Handle("GET /_cognate/import/{poolId}/{jobId}/report", s.importReport(verifier))
+	mux.Handle("GET /_cognate/import/{poolId}/{jobId}/report", s.adminEndpoint(verifier, s.importReport))
 	mux.HandleFunc("GET /{poolId}/.well-known/jwks.json", s.jwks)
 	mux.HandleFunc("GET /{poolId}/.well-known/openid-configuration", s.openIDConfiguration)
 	mux.HandleFunc("GET /confirmUser", s.confirmUser)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -62,63 +61,8 @@ func newAuthEvent(u store.User, id string, created time.Time) store.AuthEvent {
 
 func eventID(e store.AuthEvent) string { return e.ID }
 
-// canonAuth is canon for the records of sign-in.
-func canonAuth[T any](v T) T {
-	ms := func(t *time.Time) { *t = t.Truncate(time.Millisecond).UTC() }
-	blob := func(b *[]byte) {
-		if len(*b) == 0 {
-			*b = nil
-		}
-	}
-	switch r := any(&v).(type) {
-	case *store.SigningKey:
-		ms(&r.CreatedAt)
-		ms(&r.RetiredAt)
-		ms(&r.ExpiresAt)
-		blob(&r.Private)
-	case *store.AuthSession:
-		ms(&r.CreatedAt)
-		ms(&r.ExpiresAt)
-		blob(&r.Data)
-	case *store.RefreshToken:
-		ms(&r.AuthTime)
-		ms(&r.CreatedAt)
-		ms(&r.ExpiresAt)
-	case *store.AuthEvent:
-		ms(&r.CreatedAt)
-		blob(&r.Data)
-	default:
-		panic(fmt.Sprintf("canonAuth: %T", v))
-	}
-	return v
-}
 
-func checkAuth[T any](t *testing.T, what string, got T, err error, want T) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	if got, want := canonAuth(got), canonAuth(want); !reflect.DeepEqual(got, want) {
-		t.Fatalf("%s:\n got %+v\nwant %+v", what, got, want)
-	}
-}
 
-func checkAllAuth[T any](t *testing.T, what string, got []T, err error, want ...T) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	canonical := func(vs []T) []T {
-		out := make([]T, len(vs))
-		for i, v := range vs {
-			out[i] = canonAuth(v)
-		}
-		return out
-	}
-	if got, want := canonical(got), canonical(want); !reflect.DeepEqual(got, want) {
-		t.Fatalf("%s:\n got %+v\nwant %+v", what, got, want)
-	}
-}
 
 func wantFamily(t *testing.T, s store.Reader, poolID, family string, want bool) {
 	t.Helper()
@@ -154,11 +98,11 @@ func testSigningKeys(t *testing.T, s store.Store) {
 	})
 	keys, err := s.ListSigningKeys(ctx, p.ID)
 	// Keys not retired come back with zero RetiredAt and ExpiresAt.
-	checkAllAuth(t, "ListSigningKeys", keys, err, first, second, newest)
+	checkAll(t, "ListSigningKeys", keys, err, first, second, newest)
 	keys, err = s.ListSigningKeys(ctx, q.ID)
-	checkAllAuth(t, "ListSigningKeys of the other pool", keys, err, other)
+	checkAll(t, "ListSigningKeys of the other pool", keys, err, other)
 	keys, err = s.ListSigningKeys(ctx, "us-east-1_missing")
-	checkAllAuth(t, "ListSigningKeys of a missing pool", keys, err)
+	checkAll(t, "ListSigningKeys of a missing pool", keys, err)
 
 	// Every refusal changes nothing, and the transaction goes on.
 	taken := newSigningKey(p.ID, first.ID, at(30))
@@ -172,7 +116,7 @@ func testSigningKeys(t *testing.T, s store.Store) {
 	})
 	first.RetiredAt, first.ExpiresAt = at(30), at(90)
 	keys, err = s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys after RetireSigningKey", keys, err, first, second, newest)
+	checkAll(t, "ListSigningKeys after RetireSigningKey", keys, err, first, second, newest)
 
 	// Retired and expired in the other pool too, where it must stay.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
@@ -184,25 +128,25 @@ func testSigningKeys(t *testing.T, s store.Store) {
 		return tx.DeleteExpiredSigningKeys(ctx, p.ID, first.ExpiresAt)
 	})
 	keys, err = s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys after DeleteExpiredSigningKeys at the expiry", keys, err, first, second, newest)
+	checkAll(t, "ListSigningKeys after DeleteExpiredSigningKeys at the expiry", keys, err, first, second, newest)
 	// A millisecond later it goes; keys not retired stay, however late it is.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
 		return tx.DeleteExpiredSigningKeys(ctx, p.ID, first.ExpiresAt.Add(time.Millisecond))
 	})
 	keys, err = s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys after DeleteExpiredSigningKeys past the expiry", keys, err, second, newest)
+	checkAll(t, "ListSigningKeys after DeleteExpiredSigningKeys past the expiry", keys, err, second, newest)
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
 		return errors.Join(tx.DeleteExpiredSigningKeys(ctx, p.ID, at(1_000_000)), tx.DeleteExpiredSigningKeys(ctx, "us-east-1_missing", at(0)))
 	})
 	keys, err = s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys of keys not retired", keys, err, second, newest)
+	checkAll(t, "ListSigningKeys of keys not retired", keys, err, second, newest)
 	keys, err = s.ListSigningKeys(ctx, q.ID)
-	checkAllAuth(t, "ListSigningKeys of the other pool after DeleteExpiredSigningKeys", keys, err, other)
+	checkAll(t, "ListSigningKeys of the other pool after DeleteExpiredSigningKeys", keys, err, other)
 
 	// The ID of a deleted key is free again.
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.AddSigningKey(ctx, taken) })
 	keys, err = s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys after re-adding a deleted key's ID", keys, err, second, newest, taken)
+	checkAll(t, "ListSigningKeys after re-adding a deleted key's ID", keys, err, second, newest, taken)
 }
 
 func testAuthSessions(t *testing.T, s store.Store) {
@@ -225,13 +169,13 @@ func testAuthSessions(t *testing.T, s store.Store) {
 			return err
 		}
 		got, err := tx.GetAuthSession(ctx, p.ID, s1.ID)
-		checkAuth(t, "GetAuthSession in the tx", got, err, s1)
+		check(t, "GetAuthSession in the tx", got, err, s1)
 		return tx.CreateAuthSession(ctx, expired)
 	})
 	got, err := s.GetAuthSession(ctx, p.ID, s1.ID)
-	checkAuth(t, "GetAuthSession", got, err, s1)
+	check(t, "GetAuthSession", got, err, s1)
 	got, err = s.GetAuthSession(ctx, p.ID, expired.ID)
-	checkAuth(t, "GetAuthSession of an expired session", got, err, expired)
+	check(t, "GetAuthSession of an expired session", got, err, expired)
 	_, err = s.GetAuthSession(ctx, p.ID, "missing")
 	wantErr(t, "GetAuthSession of a missing session", err, store.ErrNotFound)
 	_, err = s.GetAuthSession(ctx, q.ID, s1.ID)
@@ -249,9 +193,9 @@ func testAuthSessions(t *testing.T, s store.Store) {
 		return tx.CreateAuthSession(ctx, fresh)
 	})
 	got, err = s.GetAuthSession(ctx, p.ID, s1.ID)
-	checkAuth(t, "GetAuthSession after the refused writes", got, err, s1)
+	check(t, "GetAuthSession after the refused writes", got, err, s1)
 	got, err = s.GetAuthSession(ctx, p.ID, fresh.ID)
-	checkAuth(t, "GetAuthSession of the session created after refused writes", got, err, fresh)
+	check(t, "GetAuthSession of the session created after refused writes", got, err, fresh)
 
 	// Single use: once deleted, a session is gone, in the tx and after.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
@@ -268,7 +212,7 @@ func testAuthSessions(t *testing.T, s store.Store) {
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.DeleteAuthSession(ctx, p.ID, s1.ID) })
 	wantErr(t, "DeleteAuthSession of a deleted session", err, store.ErrNotFound)
 	got, err = s.GetAuthSession(ctx, p.ID, fresh.ID)
-	checkAuth(t, "GetAuthSession of another session after DeleteAuthSession", got, err, fresh)
+	check(t, "GetAuthSession of another session after DeleteAuthSession", got, err, fresh)
 }
 
 // testRaceDeleteAuthSession: of two transactions answering one challenge,
@@ -345,13 +289,13 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 			}
 		}
 		got, err := tx.GetRefreshToken(ctx, p.ID, a2.ID)
-		checkAuth(t, "GetRefreshToken in the tx", got, err, a2)
+		check(t, "GetRefreshToken in the tx", got, err, a2)
 		wantFamily(t, tx, p.ID, a2.Family, true)
 		return nil
 	})
 	for _, r := range []store.RefreshToken{a1, a2, a3, b1} {
 		got, err := s.GetRefreshToken(ctx, p.ID, r.ID)
-		checkAuth(t, "GetRefreshToken", got, err, r)
+		check(t, "GetRefreshToken", got, err, r)
 	}
 	_, err := s.GetRefreshToken(ctx, p.ID, "missing")
 	wantErr(t, "GetRefreshToken of a missing token", err, store.ErrNotFound)
@@ -372,10 +316,10 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		return tx.CreateRefreshToken(ctx, fresh)
 	})
 	got, err := s.GetRefreshToken(ctx, p.ID, a1.ID)
-	checkAuth(t, "GetRefreshToken after the refused writes", got, err, a1)
+	check(t, "GetRefreshToken after the refused writes", got, err, a1)
 	wantFamily(t, s, p.ID, taken.Family, false)
 	got, err = s.GetRefreshToken(ctx, p.ID, fresh.ID)
-	checkAuth(t, "GetRefreshToken of the token created after refused writes", got, err, fresh)
+	check(t, "GetRefreshToken of the token created after refused writes", got, err, fresh)
 
 	// Rotation's grace period moves ExpiresAt, and nothing else. The store
 	// does not look at ExpiresAt: an expired token still counts for its family.
@@ -385,9 +329,9 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	})
 	a1.ExpiresAt, a3.ExpiresAt = at(330), time.UnixMilli(0)
 	got, err = s.GetRefreshToken(ctx, p.ID, a1.ID)
-	checkAuth(t, "GetRefreshToken after SetRefreshTokenExpiry", got, err, a1)
+	check(t, "GetRefreshToken after SetRefreshTokenExpiry", got, err, a1)
 	got, err = s.GetRefreshToken(ctx, p.ID, a3.ID)
-	checkAuth(t, "GetRefreshToken of an expired token", got, err, a3)
+	check(t, "GetRefreshToken of an expired token", got, err, a3)
 	wantFamily(t, s, p.ID, a3.Family, true)
 
 	// Revoking a sign-in removes its family, and no other.
@@ -417,7 +361,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	wantFamily(t, s, p.ID, a3.Family, false)
 	for _, r := range []store.RefreshToken{b1, fresh} {
 		got, err := s.GetRefreshToken(ctx, p.ID, r.ID)
-		checkAuth(t, "GetRefreshToken of another user after DeleteUserTokens", got, err, r)
+		check(t, "GetRefreshToken of another user after DeleteUserTokens", got, err, r)
 	}
 	if _, err := s.GetUser(ctx, p.ID, alice.Key); err != nil {
 		t.Fatalf("GetUser after DeleteUserTokens: %v", err)
@@ -449,33 +393,33 @@ func testAuthEvents(t *testing.T, s store.Store) {
 			return err
 		}
 		got, err := tx.ListAuthEvents(ctx, p.ID, bob.Key, store.Page{})
-		checkAllAuth(t, "ListAuthEvents in the tx", got, err, bobs)
+		checkAll(t, "ListAuthEvents in the tx", got, err, bobs)
 		return nil
 	})
 	newestFirst := slices.Clone(events)
 	slices.SortFunc(newestFirst, func(a, b store.AuthEvent) int { return strings.Compare(b.ID, a.ID) })
 
 	got, err := s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents", got, err, newestFirst...)
+	checkAll(t, "ListAuthEvents", got, err, newestFirst...)
 	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{Limit: 3})
-	checkAllAuth(t, "ListAuthEvents with a limit", got, err, newestFirst[:3]...)
+	checkAll(t, "ListAuthEvents with a limit", got, err, newestFirst[:3]...)
 	for _, size := range []int{1, 5, 13, 100} {
 		got := pages(t, size, eventID, func(page store.Page) ([]store.AuthEvent, error) {
 			return s.ListAuthEvents(ctx, p.ID, alice.Key, page)
 		})
-		checkAllAuth(t, fmt.Sprintf("ListAuthEvents in pages of %d", size), got, nil, newestFirst...)
+		checkAll(t, fmt.Sprintf("ListAuthEvents in pages of %d", size), got, nil, newestFirst...)
 	}
 	// After need not be a stored ID: this one sorts between newestFirst[5] and [4].
 	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{After: newestFirst[5].ID + "-", Limit: 2})
-	checkAllAuth(t, "ListAuthEvents before an ID not stored", got, err, newestFirst[5:7]...)
+	checkAll(t, "ListAuthEvents before an ID not stored", got, err, newestFirst[5:7]...)
 	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{After: newestFirst[len(newestFirst)-1].ID})
-	checkAllAuth(t, "ListAuthEvents before the oldest", got, err)
+	checkAll(t, "ListAuthEvents before the oldest", got, err)
 	got, err = s.ListAuthEvents(ctx, p.ID, bob.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents of another user", got, err, bobs)
+	checkAll(t, "ListAuthEvents of another user", got, err, bobs)
 	got, err = s.ListAuthEvents(ctx, p.ID, carol.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents of a user without events", got, err)
+	checkAll(t, "ListAuthEvents of a user without events", got, err)
 	got, err = s.ListAuthEvents(ctx, p.ID, "missing", store.Page{})
-	checkAllAuth(t, "ListAuthEvents of a missing user", got, err)
+	checkAll(t, "ListAuthEvents of a missing user", got, err)
 
 	taken := newAuthEvent(alice, events[0].ID, at(100))
 	taken.Data = []byte("other")
@@ -488,9 +432,9 @@ func testAuthEvents(t *testing.T, s store.Store) {
 		return tx.AddAuthEvent(ctx, fresh)
 	})
 	got, err = s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents after the refused writes", got, err, newestFirst...)
+	checkAll(t, "ListAuthEvents after the refused writes", got, err, newestFirst...)
 	got, err = s.ListAuthEvents(ctx, p.ID, carol.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents of the event added after refused writes", got, err, fresh)
+	checkAll(t, "ListAuthEvents of the event added after refused writes", got, err, fresh)
 }
 
 // testAuthTimes: every time of the records comes back to the millisecond,
@@ -616,18 +560,18 @@ func testDeleteExpiredAuth(t *testing.T, s store.Store) {
 	}
 	for _, a := range liveSessions {
 		got, err := s.GetAuthSession(ctx, a.PoolID, a.ID)
-		checkAuth(t, "GetAuthSession of a live session after DeleteExpiredAuth", got, err, a)
+		check(t, "GetAuthSession of a live session after DeleteExpiredAuth", got, err, a)
 	}
 	for _, r := range liveTokens {
 		got, err := s.GetRefreshToken(ctx, r.PoolID, r.ID)
-		checkAuth(t, "GetRefreshToken of a live token after DeleteExpiredAuth", got, err, r)
+		check(t, "GetRefreshToken of a live token after DeleteExpiredAuth", got, err, r)
 	}
 	wantFamily(t, s, bob.PoolID, "family2", false)
 	wantFamily(t, s, alice.PoolID, "family0", true)
 	keys, err := s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys after DeleteExpiredAuth", keys, err, key)
+	checkAll(t, "ListSigningKeys after DeleteExpiredAuth", keys, err, key)
 	events, err := s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents after DeleteExpiredAuth", events, err, event)
+	checkAll(t, "ListAuthEvents after DeleteExpiredAuth", events, err, event)
 
 	// Without a limit, everything expired goes in one call.
 	var n int
@@ -669,22 +613,22 @@ func testDeleteUserDeletesAuth(t *testing.T, s store.Store) {
 	wantErr(t, "GetRefreshToken of the deleted user", err, store.ErrNotFound)
 	wantFamily(t, s, p.ID, goneToken.Family, false)
 	events, err := s.ListAuthEvents(ctx, p.ID, gone.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents of the deleted user", events, err)
+	checkAll(t, "ListAuthEvents of the deleted user", events, err)
 
 	// A new user of the same key starts with nothing, and the IDs are free.
 	createUsers(t, s, gone)
 	events, err = s.ListAuthEvents(ctx, p.ID, gone.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents of the re-created user", events, err)
+	checkAll(t, "ListAuthEvents of the re-created user", events, err)
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return add(ctx, tx, goneSession, goneToken, goneEvent) })
 
 	gotSession, err := s.GetAuthSession(ctx, p.ID, keptSession.ID)
-	checkAuth(t, "GetAuthSession of the other user", gotSession, err, keptSession)
+	check(t, "GetAuthSession of the other user", gotSession, err, keptSession)
 	gotToken, err := s.GetRefreshToken(ctx, p.ID, keptToken.ID)
-	checkAuth(t, "GetRefreshToken of the other user", gotToken, err, keptToken)
+	check(t, "GetRefreshToken of the other user", gotToken, err, keptToken)
 	events, err = s.ListAuthEvents(ctx, p.ID, kept.Key, store.Page{})
-	checkAllAuth(t, "ListAuthEvents of the other user", events, err, keptEvent)
+	checkAll(t, "ListAuthEvents of the other user", events, err, keptEvent)
 	keys, err := s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys after DeleteUser", keys, err, key)
+	checkAll(t, "ListSigningKeys after DeleteUser", keys, err, key)
 }
 
 func testDeleteUserPoolDeletesAuth(t *testing.T, s store.Store) {
@@ -715,24 +659,24 @@ func testDeleteUserPoolDeletesAuth(t *testing.T, s store.Store) {
 	create(t, s, []store.UserPool{p})
 	createUsers(t, s, newUser(p.ID, "alice"))
 	gotKeys, err := s.ListSigningKeys(ctx, p.ID)
-	checkAllAuth(t, "ListSigningKeys of the re-created pool", gotKeys, err)
+	checkAll(t, "ListSigningKeys of the re-created pool", gotKeys, err)
 	_, err = s.GetAuthSession(ctx, p.ID, sessions[0].ID)
 	wantErr(t, "GetAuthSession of the deleted pool", err, store.ErrNotFound)
 	_, err = s.GetRefreshToken(ctx, p.ID, tokens[0].ID)
 	wantErr(t, "GetRefreshToken of the deleted pool", err, store.ErrNotFound)
 	wantFamily(t, s, p.ID, tokens[0].Family, false)
 	gotEvents, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{})
-	checkAllAuth(t, "ListAuthEvents of the deleted pool", gotEvents, err)
+	checkAll(t, "ListAuthEvents of the deleted pool", gotEvents, err)
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return add(ctx, tx, 0) })
 
 	gotKeys, err = s.ListSigningKeys(ctx, q.ID)
-	checkAllAuth(t, "ListSigningKeys of the other pool", gotKeys, err, keys[1])
+	checkAll(t, "ListSigningKeys of the other pool", gotKeys, err, keys[1])
 	gotSession, err := s.GetAuthSession(ctx, q.ID, sessions[1].ID)
-	checkAuth(t, "GetAuthSession of the other pool", gotSession, err, sessions[1])
+	check(t, "GetAuthSession of the other pool", gotSession, err, sessions[1])
 	gotToken, err := s.GetRefreshToken(ctx, q.ID, tokens[1].ID)
-	checkAuth(t, "GetRefreshToken of the other pool", gotToken, err, tokens[1])
+	check(t, "GetRefreshToken of the other pool", gotToken, err, tokens[1])
 	gotEvents, err = s.ListAuthEvents(ctx, q.ID, "alice", store.Page{})
-	checkAllAuth(t, "ListAuthEvents of the other pool", gotEvents, err, events[1])
+	checkAll(t, "ListAuthEvents of the other pool", gotEvents, err, events[1])
 }
 
 func testAuthReadsCanceled(t *testing.T, s store.Store) {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -61,48 +60,8 @@ func newRowResult(j store.ImportJob, line int64, outcome string) store.ImportRow
 
 func jobID(j store.ImportJob) string { return j.ID }
 
-// canonImport is canon for the records of imports.
-func canonImport[T any](v T) T {
-	ms := func(t *time.Time) { *t = t.Truncate(time.Millisecond).UTC() }
-	switch r := any(&v).(type) {
-	case *store.ImportJob:
-		ms(&r.CreatedAt)
-		ms(&r.StartedAt)
-		ms(&r.CompletedAt)
-		ms(&r.LeaseUntil)
-	case *store.ImportRowResult:
-	default:
-		panic(fmt.Sprintf("canonImport: %T", v))
-	}
-	return v
-}
 
-func checkImport[T any](t *testing.T, what string, got T, err error, want T) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	if got, want := canonImport(got), canonImport(want); !reflect.DeepEqual(got, want) {
-		t.Fatalf("%s:\n got %+v\nwant %+v", what, got, want)
-	}
-}
 
-func checkAllImport[T any](t *testing.T, what string, got []T, err error, want ...T) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-	canonical := func(vs []T) []T {
-		out := make([]T, len(vs))
-		for i, v := range vs {
-			out[i] = canonImport(v)
-		}
-		return out
-	}
-	if got, want := canonical(got), canonical(want); !reflect.DeepEqual(got, want) {
-		t.Fatalf("%s:\n got %+v\nwant %+v", what, got, want)
-	}
-}
 
 // checkChunk compares a chunk's bytes: an empty one may come back nil.
 func checkChunk(t *testing.T, what string, got []byte, err error, want []byte) {
@@ -158,17 +117,17 @@ func testImportJobs(t *testing.T, s store.Store) {
 
 	got, err := s.GetImportJob(ctx, p.ID, fresh.ID)
 	// A job not started comes back with zero StartedAt, CompletedAt and LeaseUntil.
-	checkImport(t, "GetImportJob", got, err, fresh)
+	check(t, "GetImportJob", got, err, fresh)
 	got, err = s.GetImportJob(ctx, p.ID, started.ID)
-	checkImport(t, "GetImportJob of a started job", got, err, started)
+	check(t, "GetImportJob of a started job", got, err, started)
 	got, err = s.GetImportJob(ctx, q.ID, same.ID)
-	checkImport(t, "GetImportJob in the other pool", got, err, same)
+	check(t, "GetImportJob in the other pool", got, err, same)
 	jobs, err := s.ListImportJobs(ctx, p.ID, store.Page{})
-	checkAllImport(t, "ListImportJobs", jobs, err, started, upper, fresh) // 'B' < '_' < 'b'
+	checkAll(t, "ListImportJobs", jobs, err, started, upper, fresh) // 'B' < '_' < 'b'
 	jobs, err = s.ListImportJobs(ctx, q.ID, store.Page{})
-	checkAllImport(t, "ListImportJobs of the other pool", jobs, err, same)
+	checkAll(t, "ListImportJobs of the other pool", jobs, err, same)
 	jobs, err = s.ListImportJobs(ctx, "us-east-1_missing", store.Page{})
-	checkAllImport(t, "ListImportJobs of a missing pool", jobs, err)
+	checkAll(t, "ListImportJobs of a missing pool", jobs, err)
 
 	for what, key := range map[string][2]string{
 		"of a missing job":        {p.ID, "import-missing"},
@@ -196,9 +155,9 @@ func testImportJobs(t *testing.T, s store.Store) {
 			return err
 		}
 		got, err := tx.GetImportJob(ctx, q.ID, added.ID)
-		checkImport(t, "GetImportJob in the tx", got, err, added)
+		check(t, "GetImportJob in the tx", got, err, added)
 		jobs, err := tx.ListImportJobs(ctx, q.ID, store.Page{})
-		checkAllImport(t, "ListImportJobs in the tx", jobs, err, same, added)
+		checkAll(t, "ListImportJobs in the tx", jobs, err, same, added)
 		// Outside the transaction its writes are not seen before it commits.
 		if _, err := s.GetImportJob(ctx, q.ID, added.ID); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("GetImportJob outside the open tx: got %v, want ErrNotFound", err)
@@ -206,11 +165,11 @@ func testImportJobs(t *testing.T, s store.Store) {
 		return nil
 	})
 	got, err = s.GetImportJob(ctx, p.ID, fresh.ID)
-	checkImport(t, "GetImportJob after the refused create", got, err, fresh)
+	check(t, "GetImportJob after the refused create", got, err, fresh)
 	_, err = s.GetImportJob(ctx, q.ID, started.ID)
 	wantErr(t, "GetImportJob of the refused update", err, store.ErrNotFound)
 	got, err = s.GetImportJob(ctx, q.ID, added.ID)
-	checkImport(t, "GetImportJob of the job created after refused writes", got, err, added)
+	check(t, "GetImportJob of the job created after refused writes", got, err, added)
 	_, err = s.GetImportJob(ctx, "us-east-1_missing", "import-c")
 	wantErr(t, "GetImportJob of the refused create", err, store.ErrNotFound)
 
@@ -262,7 +221,7 @@ func testImportJobPagination(t *testing.T, s store.Store) {
 		t.Fatalf("ListImportJobs after %q: %q, %v; want %q", after, g, err, want[11:14])
 	}
 	tail, err = s.ListImportJobs(ctx, p.ID, store.Page{After: want[len(want)-1]})
-	checkAllImport(t, "ListImportJobs after the last job", tail, err)
+	checkAll(t, "ListImportJobs after the last job", tail, err)
 }
 
 func testUpdateImportJob(t *testing.T, s store.Store) {
@@ -284,13 +243,13 @@ func testUpdateImportJob(t *testing.T, s store.Store) {
 			return err
 		}
 		got, err := tx.GetImportJob(ctx, p.ID, j.ID)
-		checkImport(t, "GetImportJob in the tx after UpdateImportJob", got, err, want)
+		check(t, "GetImportJob in the tx after UpdateImportJob", got, err, want)
 		return nil
 	})
 	got, err := s.GetImportJob(ctx, p.ID, j.ID)
-	checkImport(t, "GetImportJob after UpdateImportJob", got, err, want)
+	check(t, "GetImportJob after UpdateImportJob", got, err, want)
 	got, err = s.GetImportJob(ctx, p.ID, other.ID)
-	checkImport(t, "GetImportJob of another job after UpdateImportJob", got, err, other)
+	check(t, "GetImportJob of another job after UpdateImportJob", got, err, other)
 
 	// Zero times and counts replace set ones: a lease given up, a job
 	// reset for a new upload.
@@ -300,7 +259,7 @@ func testUpdateImportJob(t *testing.T, s store.Store) {
 	want = reset
 	want.Name, want.CreatedAt, want.LogsRoleARN, want.HashAlgorithm = j.Name, j.CreatedAt, j.LogsRoleARN, j.HashAlgorithm
 	got, err = s.GetImportJob(ctx, p.ID, j.ID)
-	checkImport(t, "GetImportJob after clearing", got, err, want)
+	check(t, "GetImportJob after clearing", got, err, want)
 	if !got.StartedAt.IsZero() || !got.CompletedAt.IsZero() || !got.LeaseUntil.IsZero() {
 		t.Fatalf("GetImportJob after clearing: times %v, %v, %v; want zero", got.StartedAt, got.CompletedAt, got.LeaseUntil)
 	}
@@ -308,7 +267,7 @@ func testUpdateImportJob(t *testing.T, s store.Store) {
 	// Updating with the same values changes nothing and is no error.
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateImportJob(ctx, want) })
 	got, err = s.GetImportJob(ctx, p.ID, j.ID)
-	checkImport(t, "GetImportJob after the same update again", got, err, want)
+	check(t, "GetImportJob after the same update again", got, err, want)
 
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.UpdateImportJob(ctx, newImportJob(p.ID, "import-missing")) })
 	wantErr(t, "UpdateImportJob of a missing job", err, store.ErrNotFound)
@@ -455,7 +414,7 @@ func testImportChunks(t *testing.T, s store.Store) {
 	got, err = s.GetImportChunk(ctx, q.ID, same.ID, 0)
 	checkChunk(t, "GetImportChunk of the other pool after DeleteImportChunks", got, err, []byte("chunk of job 1 in pool b"))
 	gotJob, err := s.GetImportJob(ctx, p.ID, j.ID)
-	checkImport(t, "GetImportJob after DeleteImportChunks", gotJob, err, j)
+	check(t, "GetImportJob after DeleteImportChunks", gotJob, err, j)
 
 	// A new upload starts again from chunk 0.
 	putChunks(t, s, j, last)
@@ -487,7 +446,7 @@ func testImportRowResults(t *testing.T, s store.Store) {
 			return err
 		}
 		got, err := tx.ListImportRowResults(ctx, p.ID, j.ID, 0, 0)
-		checkAllImport(t, "ListImportRowResults in the tx", got, err, r1, r2, r5, r7, r9)
+		checkAll(t, "ListImportRowResults in the tx", got, err, r1, r2, r5, r7, r9)
 		return nil
 	})
 
@@ -510,7 +469,7 @@ func testImportRowResults(t *testing.T, s store.Store) {
 		{1 << 40, 0, nil},
 	} {
 		got, err := s.ListImportRowResults(ctx, p.ID, j.ID, c.after, c.limit)
-		checkAllImport(t, fmt.Sprintf("ListImportRowResults after line %d, limit %d", c.after, c.limit), got, err, c.want...)
+		checkAll(t, fmt.Sprintf("ListImportRowResults after line %d, limit %d", c.after, c.limit), got, err, c.want...)
 	}
 	// Page through, a page's last line continuing it.
 	var paged []store.ImportRowResult
@@ -525,14 +484,14 @@ func testImportRowResults(t *testing.T, s store.Store) {
 		}
 		after = page[len(page)-1].Line
 	}
-	checkAllImport(t, "ListImportRowResults in pages of 2", paged, nil, all...)
+	checkAll(t, "ListImportRowResults in pages of 2", paged, nil, all...)
 
 	got, err := s.ListImportRowResults(ctx, p.ID, k.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of another job", got, err, ofK)
+	checkAll(t, "ListImportRowResults of another job", got, err, ofK)
 	got, err = s.ListImportRowResults(ctx, q.ID, same.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of the same job ID in another pool", got, err, ofSame)
+	checkAll(t, "ListImportRowResults of the same job ID in another pool", got, err, ofSame)
 	got, err = s.ListImportRowResults(ctx, p.ID, "import-missing", 0, 0)
-	checkAllImport(t, "ListImportRowResults of a missing job", got, err)
+	checkAll(t, "ListImportRowResults of a missing job", got, err)
 
 	// An empty batch is no error.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
@@ -569,20 +528,20 @@ func testImportRowResultsRefused(t *testing.T, s store.Store) {
 		} {
 			wantErr(t, "AddImportRowResults "+what, tx.AddImportRowResults(ctx, c.batch), c.want)
 			got, err := tx.ListImportRowResults(ctx, p.ID, j.ID, 0, 0)
-			checkAllImport(t, "ListImportRowResults in the tx after AddImportRowResults "+what, got, err, stored...)
+			checkAll(t, "ListImportRowResults in the tx after AddImportRowResults "+what, got, err, stored...)
 			got, err = tx.ListImportRowResults(ctx, p.ID, k.ID, 0, 0)
-			checkAllImport(t, "ListImportRowResults of another job after AddImportRowResults "+what, got, err)
+			checkAll(t, "ListImportRowResults of another job after AddImportRowResults "+what, got, err)
 		}
 		return tx.AddImportRowResults(ctx, []store.ImportRowResult{fresh})
 	})
 	got, err := s.ListImportRowResults(ctx, p.ID, j.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults after the refused batches", got, err, stored[0], fresh, stored[1])
+	checkAll(t, "ListImportRowResults after the refused batches", got, err, stored[0], fresh, stored[1])
 	got, err = s.ListImportRowResults(ctx, p.ID, k.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of another job after the refused batches", got, err)
+	checkAll(t, "ListImportRowResults of another job after the refused batches", got, err)
 	got, err = s.ListImportRowResults(ctx, p.ID, "import-missing", 0, 0)
-	checkAllImport(t, "ListImportRowResults of a missing job after the refused batches", got, err)
+	checkAll(t, "ListImportRowResults of a missing job after the refused batches", got, err)
 	got, err = s.ListImportRowResults(ctx, q.ID, j.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of a job of another pool after the refused batches", got, err)
+	checkAll(t, "ListImportRowResults of a job of another pool after the refused batches", got, err)
 }
 
 // testImportRowResultsInBulk: batches larger than one statement (or one
@@ -609,9 +568,9 @@ func testImportRowResultsInBulk(t *testing.T, s store.Store) {
 	}
 	want := slices.Clone(batch[:n+1])
 	slices.SortFunc(want, func(a, b store.ImportRowResult) int { return int(a.Line-b.Line) / 3 })
-	checkAllImport(t, "ListImportRowResults of a large batch", got, nil, want...)
+	checkAll(t, "ListImportRowResults of a large batch", got, nil, want...)
 	got, err = s.ListImportRowResults(ctx, p.ID, k.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of the batch's other job", got, err, batch[n+1])
+	checkAll(t, "ListImportRowResults of the batch's other job", got, err, batch[n+1])
 
 	// A conflict on the last row of a second large batch: none of it is
 	// recorded.
@@ -681,17 +640,17 @@ func testRunnableImportJobs(t *testing.T, s store.Store) {
 
 	now := at(200)
 	got, err := s.RunnableImportJobs(ctx, now, 0)
-	checkAllImport(t, "RunnableImportJobs", got, err, want...)
+	checkAll(t, "RunnableImportJobs", got, err, want...)
 	got, err = s.RunnableImportJobs(ctx, now, -1)
-	checkAllImport(t, "RunnableImportJobs with a negative limit", got, err, want...)
+	checkAll(t, "RunnableImportJobs with a negative limit", got, err, want...)
 	got, err = s.RunnableImportJobs(ctx, now, 4)
-	checkAllImport(t, "RunnableImportJobs with a limit", got, err, want[:4]...)
+	checkAll(t, "RunnableImportJobs with a limit", got, err, want[:4]...)
 	got, err = s.RunnableImportJobs(ctx, now, 100)
-	checkAllImport(t, "RunnableImportJobs with a limit past them", got, err, want...)
+	checkAll(t, "RunnableImportJobs with a limit past them", got, err, want...)
 	// It changes nothing.
 	for _, j := range jobs {
 		got, err := s.GetImportJob(ctx, j.PoolID, j.ID)
-		checkImport(t, "GetImportJob after RunnableImportJobs", got, err, j)
+		check(t, "GetImportJob after RunnableImportJobs", got, err, j)
 	}
 
 	// A job leaves the runnable ones when it finishes.
@@ -699,7 +658,7 @@ func testRunnableImportJobs(t *testing.T, s store.Store) {
 	done.Status, done.CompletedAt = "Succeeded", now
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateImportJob(ctx, done) })
 	got, err = s.RunnableImportJobs(ctx, now, 0)
-	checkAllImport(t, "RunnableImportJobs after a job finished", got, err, want[1:]...)
+	checkAll(t, "RunnableImportJobs after a job finished", got, err, want[1:]...)
 }
 
 func testRunnableImportJobsLeases(t *testing.T, s store.Store) {
@@ -726,13 +685,13 @@ func testRunnableImportJobsLeases(t *testing.T, s store.Store) {
 	createImportJobs(t, s, expired, longAgo, free, held, endsNow, finished, stopped)
 
 	got, err := s.RunnableImportJobs(ctx, now, 0)
-	checkAllImport(t, "RunnableImportJobs", got, err, expired, longAgo, free)
+	checkAll(t, "RunnableImportJobs", got, err, expired, longAgo, free)
 	got, err = s.RunnableImportJobs(ctx, now.Add(time.Millisecond), 0)
-	checkAllImport(t, "RunnableImportJobs a millisecond later", got, err, expired, longAgo, free, endsNow)
+	checkAll(t, "RunnableImportJobs a millisecond later", got, err, expired, longAgo, free, endsNow)
 	got, err = s.RunnableImportJobs(ctx, now.Add(2*time.Millisecond), 0)
-	checkAllImport(t, "RunnableImportJobs two milliseconds later", got, err, expired, longAgo, free, held, endsNow)
+	checkAll(t, "RunnableImportJobs two milliseconds later", got, err, expired, longAgo, free, held, endsNow)
 	got, err = s.RunnableImportJobs(ctx, at(-2000), 0)
-	checkAllImport(t, "RunnableImportJobs before every lease ended", got, err, free)
+	checkAll(t, "RunnableImportJobs before every lease ended", got, err, free)
 
 	// A runner takes the oldest job by leasing it in the same transaction:
 	// then, in the tx and after, it is no longer runnable until the lease
@@ -741,25 +700,25 @@ func testRunnableImportJobsLeases(t *testing.T, s store.Store) {
 	taken.LeaseOwner, taken.LeaseUntil = "runner-2", now.Add(30*time.Second)
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
 		jobs, err := tx.RunnableImportJobs(ctx, now, 1)
-		checkAllImport(t, "RunnableImportJobs in the tx", jobs, err, expired)
+		checkAll(t, "RunnableImportJobs in the tx", jobs, err, expired)
 		if err := tx.UpdateImportJob(ctx, taken); err != nil {
 			return err
 		}
 		jobs, err = tx.RunnableImportJobs(ctx, now, 1)
-		checkAllImport(t, "RunnableImportJobs in the tx after the lease", jobs, err, longAgo)
+		checkAll(t, "RunnableImportJobs in the tx after the lease", jobs, err, longAgo)
 		return nil
 	})
 	got, err = s.RunnableImportJobs(ctx, now, 0)
-	checkAllImport(t, "RunnableImportJobs after the lease", got, err, longAgo, free)
+	checkAll(t, "RunnableImportJobs after the lease", got, err, longAgo, free)
 	got, err = s.RunnableImportJobs(ctx, now.Add(31*time.Second), 0)
-	checkAllImport(t, "RunnableImportJobs after the lease ended", got, err, taken, longAgo, free, held, endsNow)
+	checkAll(t, "RunnableImportJobs after the lease ended", got, err, taken, longAgo, free, held, endsNow)
 
 	// A lease given up makes the job runnable again at once.
 	released := taken
 	released.LeaseOwner, released.LeaseUntil = "", none
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateImportJob(ctx, released) })
 	got, err = s.RunnableImportJobs(ctx, now, 2)
-	checkAllImport(t, "RunnableImportJobs after the lease was given up", got, err, released, longAgo)
+	checkAll(t, "RunnableImportJobs after the lease was given up", got, err, released, longAgo)
 }
 
 // testExistingUserKeys looks up batches of every size around the lookups'
@@ -934,35 +893,35 @@ func testDeleteUserPoolDeletesImports(t *testing.T, s store.Store) {
 	_, err := s.GetImportJob(ctx, p.ID, gone.ID)
 	wantErr(t, "GetImportJob of the deleted pool", err, store.ErrNotFound)
 	jobList, err := s.ListImportJobs(ctx, p.ID, store.Page{})
-	checkAllImport(t, "ListImportJobs of the deleted pool", jobList, err)
+	checkAll(t, "ListImportJobs of the deleted pool", jobList, err)
 	_, err = s.GetImportChunk(ctx, p.ID, gone.ID, 0)
 	wantErr(t, "GetImportChunk of the deleted pool", err, store.ErrNotFound)
 	results, err := s.ListImportRowResults(ctx, p.ID, gone.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of the deleted pool", results, err)
+	checkAll(t, "ListImportRowResults of the deleted pool", results, err)
 	runnable, err := s.RunnableImportJobs(ctx, at(1000), 0)
-	checkAllImport(t, "RunnableImportJobs after DeleteUserPool", runnable, err, kept)
+	checkAll(t, "RunnableImportJobs after DeleteUserPool", runnable, err, kept)
 
 	// A new pool of the same ID, with a job of the same ID, starts empty.
 	create(t, s, []store.UserPool{p})
 	fresh := newImportJob(p.ID, gone.ID)
 	createImportJobs(t, s, fresh)
 	got, err := s.GetImportJob(ctx, p.ID, fresh.ID)
-	checkImport(t, "GetImportJob of the re-created pool", got, err, fresh)
+	check(t, "GetImportJob of the re-created pool", got, err, fresh)
 	for seq := range int64(2) {
 		_, err = s.GetImportChunk(ctx, p.ID, fresh.ID, seq)
 		wantErr(t, "GetImportChunk of the re-created pool", err, store.ErrNotFound)
 	}
 	results, err = s.ListImportRowResults(ctx, p.ID, fresh.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of the re-created pool", results, err)
+	checkAll(t, "ListImportRowResults of the re-created pool", results, err)
 	// Its lines are free again.
 	addRowResults(t, s, newRowResult(fresh, 2, "Failed"))
 
 	got, err = s.GetImportJob(ctx, q.ID, kept.ID)
-	checkImport(t, "GetImportJob of the other pool", got, err, kept)
+	check(t, "GetImportJob of the other pool", got, err, kept)
 	chunk, err := s.GetImportChunk(ctx, q.ID, kept.ID, 1)
 	checkChunk(t, "GetImportChunk of the other pool", chunk, err, []byte("chunk 1 of "+q.ID))
 	results, err = s.ListImportRowResults(ctx, q.ID, kept.ID, 0, 0)
-	checkAllImport(t, "ListImportRowResults of the other pool", results, err, newRowResult(kept, 2, "Failed"), newRowResult(kept, 3, "Skipped"))
+	checkAll(t, "ListImportRowResults of the other pool", results, err, newRowResult(kept, 2, "Failed"), newRowResult(kept, 3, "Skipped"))
 }
 
 func testImportReadsCanceled(t *testing.T, s store.Store) {

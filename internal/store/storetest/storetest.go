@@ -133,6 +133,28 @@ func canon[T any](v T) T {
 	case *store.Message:
 		ms(&r.CreatedAt)
 		ms(&r.NextAttempt)
+	case *store.SigningKey:
+		ms(&r.CreatedAt)
+		ms(&r.RetiredAt)
+		ms(&r.ExpiresAt)
+		blob(&r.Private)
+	case *store.AuthSession:
+		ms(&r.CreatedAt)
+		ms(&r.ExpiresAt)
+		blob(&r.Data)
+	case *store.RefreshToken:
+		ms(&r.AuthTime)
+		ms(&r.CreatedAt)
+		ms(&r.ExpiresAt)
+	case *store.AuthEvent:
+		ms(&r.CreatedAt)
+		blob(&r.Data)
+	case *store.ImportJob:
+		ms(&r.CreatedAt)
+		ms(&r.StartedAt)
+		ms(&r.CompletedAt)
+		ms(&r.LeaseUntil)
+	case *store.ImportRowResult:
 	default:
 		panic(fmt.Sprintf("canon: %T", v))
 	}
