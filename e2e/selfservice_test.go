@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -338,5 +339,22 @@ func TestSignUp_ConfirmByLink(t *testing.T) {
 		if st := getUser(t, c, poolID, "link@example.com").UserStatus; st != types.UserStatusTypeConfirmed {
 			t.Errorf("status after the link: %s", st)
 		}
+	})
+}
+
+// Codes to one address are limited per hour, whichever users ask.
+func TestCodes_RateLimitPerDestination(t *testing.T) {
+	cognatetest.ForEachBackend(t, func(t *testing.T, s *cognatetest.Server) {
+		c := s.Client
+		_, clientID, _ := selfServicePool(t, c, false, func(in *cip.CreateUserPoolInput) { in.UsernameAttributes = nil })
+		var last error
+		for i := range 6 {
+			_, last = c.SignUp(ctx, &cip.SignUpInput{ClientId: &clientID, Username: aws.String(fmt.Sprintf("user%d", i)),
+				Password: aws.String(password), UserAttributes: userAttrs("email", "target@example.com")})
+			if i < 5 && last != nil {
+				t.Fatalf("sign-up %d: %v", i, last)
+			}
+		}
+		wantErr(t, last, "LimitExceededException", "Attempt limit exceeded, please try after some time.")
 	})
 }

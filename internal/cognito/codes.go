@@ -51,14 +51,22 @@ func (s *Service) codeHash(poolID, userKey, purpose, code string) []byte {
 	return m.Sum(nil)
 }
 
-// checkSendRate refuses a new code when the user was sent codesPerWindow
-// messages in the last codeWindow.
-func (s *Service) checkSendRate(ctx context.Context, tx store.Tx, poolID, userKey string) error {
+// checkSendRate refuses a new code when the user, or the address it would
+// go to, was sent codesPerWindow messages in the last codeWindow: one user
+// cannot be flooded, nor one address through many users.
+func (s *Service) checkSendRate(ctx context.Context, tx store.Tx, poolID, userKey, destination string) error {
 	recent, err := tx.ListMessages(ctx, poolID, userKey, codesPerWindow)
 	if err != nil {
 		return err
 	}
 	if len(recent) == codesPerWindow && s.now().Sub(recent[len(recent)-1].CreatedAt) < codeWindow {
+		return &api.LimitExceededException{Message: msgAttemptLimit}
+	}
+	n, err := tx.CountMessagesTo(ctx, poolID, destination, s.now().Add(-codeWindow))
+	if err != nil {
+		return err
+	}
+	if n >= codesPerWindow {
 		return &api.LimitExceededException{Message: msgAttemptLimit}
 	}
 	return nil
@@ -82,7 +90,7 @@ func messageKind(purpose string) string {
 
 // sendCode makes a code, keeps its hash and sends it, all in tx.
 func (s *Service) sendCode(ctx context.Context, tx store.Tx, p *pool, u store.User, f codeFor) (*api.CodeDeliveryDetailsType, error) {
-	if err := s.checkSendRate(ctx, tx, p.rec.ID, u.Key); err != nil {
+	if err := s.checkSendRate(ctx, tx, p.rec.ID, u.Key, f.destination); err != nil {
 		return nil, err
 	}
 	code := newCode()

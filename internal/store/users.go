@@ -141,6 +141,9 @@ type UserReader interface {
 	// ListMessages returns the messages to a user, newest first (by ID);
 	// limit <= 0 is no limit.
 	ListMessages(ctx context.Context, poolID, userKey string, limit int) ([]Message, error)
+	// CountMessagesTo counts the pool's messages to a destination created
+	// after since.
+	CountMessagesTo(ctx context.Context, poolID, destination string, since time.Time) (int, error)
 }
 
 // UserWriter changes users, groups and the outbox.

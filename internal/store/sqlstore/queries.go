@@ -56,6 +56,7 @@ const (
 
 	insertMessage
 	listMessages
+	countMessagesTo
 	claimMessages
 	updateMessage
 	messageExists
@@ -185,6 +186,7 @@ var sharedSQL = [numQueries]string{
 		SELECT ` + placeholders(messageColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
 		ON CONFLICT DO NOTHING`,
 	listMessages: `SELECT ` + messageColumns + ` FROM outbox WHERE pool_id = ? AND user_key = ? ORDER BY id DESC LIMIT ?`,
+	countMessagesTo: `SELECT COUNT(*) FROM outbox WHERE pool_id = ? AND destination = ? AND created_at > ?`,
 	claimMessages: `SELECT ` + messageColumns + ` FROM outbox WHERE status = 'pending' AND next_attempt <= ?
 		ORDER BY next_attempt, id LIMIT ?`,
 	updateMessage: `UPDATE outbox SET status = ?, attempts = ?, next_attempt = ?, last_error = ? WHERE id = ?`,

@@ -130,6 +130,11 @@ func (c *conn) ListMessages(ctx context.Context, poolID, userKey string, n int) 
 		poolID, userKey, rowLimit(n))
 }
 
+func (c *conn) CountMessagesTo(ctx context.Context, poolID, destination string, since time.Time) (int, error) {
+	return get(ctx, c, fmt.Sprintf("count messages to %q", destination),
+		func(s scanner) (n int, err error) { return n, s.Scan(&n) }, countMessagesTo, poolID, destination, millis(since))
+}
+
 func (t *tx) CreateUser(ctx context.Context, u store.User, names []store.SignInName) error {
 	what := fmt.Sprintf("create user %q in pool %q", u.Key, u.PoolID)
 	args := append(appendUser(make([]any, 0, 18), u), u.PoolID)

@@ -23,6 +23,37 @@ var codeTests = []struct {
 	{"DeleteUserDeletesCodes", testDeleteUserDeletesCodes},
 	{"DeleteUserPoolDeletesCodes", testDeleteUserPoolDeletesCodes},
 	{"CodeReadsCanceled", testCodeReadsCanceled},
+	{"CountMessagesTo", testCountMessagesTo},
+}
+
+// testCountMessagesTo: the messages to one address since a time, in its pool.
+func testCountMessagesTo(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	create(t, s, []store.UserPool{newPool("us-east-1_a"), newPool("us-east-1_b")})
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		for i, m := range []struct {
+			pool, dest string
+			at         int
+		}{{"us-east-1_a", "x@example.com", 0}, {"us-east-1_a", "x@example.com", 10}, {"us-east-1_a", "x@example.com", 20},
+			{"us-east-1_a", "y@example.com", 20}, {"us-east-1_b", "x@example.com", 20}} {
+			msg := newMessage(m.pool, "someone", fmt.Sprintf("0190aaaa-0000-7000-8000-%012d", i), at(m.at))
+			msg.Destination, msg.CreatedAt = m.dest, at(m.at)
+			if err := tx.EnqueueMessage(ctx, msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, c := range []struct {
+		dest  string
+		since int
+		want  int
+	}{{"x@example.com", 9, 2}, {"x@example.com", 10, 1}, {"x@example.com", -1, 3}, {"x@example.com", 20, 0}, {"y@example.com", 0, 1}, {"z@example.com", 0, 0}} {
+		n, err := s.CountMessagesTo(ctx, "us-east-1_a", c.dest, at(c.since))
+		if err != nil || n != c.want {
+			t.Errorf("CountMessagesTo(%s, since %d) = %d, %v; want %d", c.dest, c.since, n, err, c.want)
+		}
+	}
 }
 
 func newCode(u store.User, purpose string, expires time.Time) store.Code {

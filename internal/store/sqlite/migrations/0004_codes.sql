@@ -23,3 +23,7 @@ CREATE TABLE codes (
 -- the messages already queued the sender's default envelope.
 ALTER TABLE outbox ADD COLUMN from_address TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN reply_to     TEXT NOT NULL DEFAULT '';
+
+-- Codes are rate-limited per destination too: the messages sent to an
+-- address in the last hour are one range of this index.
+CREATE INDEX outbox_destination ON outbox (pool_id, destination, created_at);
