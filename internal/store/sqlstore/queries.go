@@ -185,7 +185,7 @@ var sharedSQL = [numQueries]string{
 	insertMessage: `INSERT INTO outbox (` + messageColumns + `)
 		SELECT ` + placeholders(messageColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
 		ON CONFLICT DO NOTHING`,
-	listMessages: `SELECT ` + messageColumns + ` FROM outbox WHERE pool_id = ? AND user_key = ? ORDER BY id DESC LIMIT ?`,
+	listMessages:    `SELECT ` + messageColumns + ` FROM outbox WHERE pool_id = ? AND user_key = ? ORDER BY id DESC LIMIT ?`,
 	countMessagesTo: `SELECT COUNT(*) FROM outbox WHERE pool_id = ? AND destination = ? AND created_at > ?`,
 	claimMessages: `SELECT ` + messageColumns + ` FROM outbox WHERE status = 'pending' AND next_attempt <= ?
 		ORDER BY next_attempt, id LIMIT ?`,

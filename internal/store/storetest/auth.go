@@ -61,9 +61,6 @@ func newAuthEvent(u store.User, id string, created time.Time) store.AuthEvent {
 
 func eventID(e store.AuthEvent) string { return e.ID }
 
-
-
-
 func wantFamily(t *testing.T, s store.Reader, poolID, family string, want bool) {
 	t.Helper()
 	found, err := s.TokenFamilyExists(t.Context(), poolID, family)

@@ -60,9 +60,6 @@ func newRowResult(j store.ImportJob, line int64, outcome string) store.ImportRow
 
 func jobID(j store.ImportJob) string { return j.ID }
 
-
-
-
 // checkChunk compares a chunk's bytes: an empty one may come back nil.
 func checkChunk(t *testing.T, what string, got []byte, err error, want []byte) {
 	t.Helper()
