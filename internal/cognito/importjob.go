@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,8 +39,15 @@ const (
 	uploadValidity = 24 * time.Hour
 	// maxUploadSize bounds an import file.
 	maxUploadSize = 1 << 30
-	// importBatch rows are imported per transaction.
-	importBatch = 2000
+	// A job's first transaction imports importBatch rows, each next one
+	// twice as many up to maxImportBatch. The first progress (and a
+	// stop) comes soon after the start; later, larger batches spare
+	// commits: a commit writes every page its batch changed, and a random
+	// sub puts a batch's rows on as many pages of that index as there are
+	// rows. On SQLite, 10,000-row transactions cut the commits' time from
+	// 2,000-row ones by two fifths, holding the writer about a second each.
+	importBatch    = 2000
+	maxImportBatch = 10000
 	// importLease is how long a runner holds a job between batches.
 	importLease = time.Minute
 	// defaultListImportJobs is the page size of ListUserImportJobs.
@@ -412,24 +420,53 @@ func (s *Service) runJob(ctx context.Context, j store.ImportJob, owner string, p
 		j.Offset, j.Line = hr.offset(), 2
 	}
 	pos := &filePos{baseOffset: j.Offset, baseLine: j.Line, next: 1}
-	pos.rows = newRowReader(&chunkReader{ctx: ctx, r: s.store, poolID: j.PoolID, job: j.ID, off: j.Offset, size: j.Size})
+	// The next batch is read and checked while the last one commits, so
+	// that parsing and validation run beside the writer rather than
+	// between its transactions.
+	readCtx, stopReading := context.WithCancel(ctx)
+	pos.rows = newRowReader(&chunkReader{ctx: readCtx, r: s.store, poolID: j.PoolID, job: j.ID, off: j.Offset, size: j.Size})
+	batches := make(chan readBatchResult)
+	reading := j
+	go func() {
+		defer close(batches)
+		for n := importBatch; ; n = min(2*n, maxImportBatch) {
+			var r readBatchResult
+			r.batch, r.results, r.eof, r.err = s.readBatch(p, cols, pos, reading, n)
+			r.offset, r.line = pos.offset(), pos.line()
+			r.byKey, r.names = orderBatch(r.batch)
+			select {
+			case batches <- r:
+			case <-readCtx.Done():
+				return
+			}
+			if r.eof || r.err != nil {
+				return
+			}
+		}
+	}()
+	defer func() {
+		stopReading()
+		for range batches {
+		}
+	}()
 	// Shutting down: let the next runner, on any node, take the job up at
 	// once rather than when the lease runs out.
 	release := func() error {
 		return errors.Join(ctx.Err(), s.releaseJob(context.WithoutCancel(ctx), j, owner))
 	}
+	lookFirst := false
 	for {
 		if ctx.Err() != nil {
 			return release()
 		}
-		batch, results, eof, err := s.readBatch(p, cols, pos, j)
-		if ctx.Err() != nil {
+		r, ok := <-batches
+		if ctx.Err() != nil || !ok {
 			return release()
 		}
-		if err != nil {
-			return fail(fmt.Sprintf("line %d: %v", pos.line(), err))
+		if r.err != nil {
+			return fail(fmt.Sprintf("line %d: %v", r.line, r.err))
 		}
-		next, stopped, err := s.commitBatch(ctx, p, j, owner, batch, results, pos)
+		next, stopped, err := s.commitBatch(ctx, p, j, owner, r, &lookFirst)
 		if errors.Is(err, errLostLease) {
 			return nil
 		}
@@ -446,10 +483,44 @@ func (s *Service) runJob(ctx context.Context, j store.ImportJob, owner string, p
 		switch {
 		case stopped:
 			return s.finishJob(ctx, j, owner, jobStopped, msgJobStopped)
-		case eof:
+		case r.eof:
 			return s.finishJob(ctx, j, owner, jobSucceeded, msgJobCompleted)
 		}
 	}
+}
+
+// readBatchResult is a batch as readBatch read it, the orders its inserts
+// go in, and where the file stands after it.
+type readBatchResult struct {
+	batch        []importedUser
+	byKey        []int       // the batch's indexes in key order
+	names        []batchName // the batch's sign-in names in name order
+	results      []store.ImportRowResult
+	offset, line int64
+	eof          bool
+	err          error
+}
+
+// batchName is a sign-in name of the row batch[row].
+type batchName struct {
+	row  int
+	name store.SignInName
+}
+
+// orderBatch returns the orders a batch is looked up and inserted in: its
+// rows by key, and its sign-in names by name.
+func orderBatch(batch []importedUser) ([]int, []batchName) {
+	byKey := make([]int, len(batch))
+	var names []batchName
+	for i, b := range batch {
+		byKey[i] = i
+		for _, n := range b.names {
+			names = append(names, batchName{i, n})
+		}
+	}
+	slices.SortStableFunc(byKey, func(a, b int) int { return strings.Compare(batch[a].user.Key, batch[b].user.Key) })
+	slices.SortStableFunc(names, func(a, b batchName) int { return strings.Compare(a.name.Name, b.name.Name) })
+	return byKey, names
 }
 
 // filePos is where a runner stands in a job's file: the reader started at
@@ -465,11 +536,11 @@ type filePos struct {
 func (f *filePos) offset() int64 { return f.baseOffset + f.rows.offset() }
 func (f *filePos) line() int64   { return f.baseLine + int64(f.next) - 1 }
 
-// readBatch reads up to importBatch rows: the valid ones, and the outcome of
+// readBatch reads up to n rows: the valid ones, and the outcome of
 // each row that is not. A file-level error (a row too long, a read error)
 // ends the job.
-func (s *Service) readBatch(p *pool, cols importColumns, pos *filePos, j store.ImportJob) (batch []importedUser, results []store.ImportRowResult, eof bool, err error) {
-	for len(batch)+len(results) < importBatch {
+func (s *Service) readBatch(p *pool, cols importColumns, pos *filePos, j store.ImportJob, n int) (batch []importedUser, results []store.ImportRowResult, eof bool, err error) {
+	for len(batch)+len(results) < n {
 		rec, _, rerr := pos.rows.next()
 		if rerr == io.EOF {
 			return batch, results, true, nil
@@ -516,7 +587,7 @@ var errLostLease = errors.New("the import job's lease passed to another runner")
 // (or come twice in the file) are skipped, the rest created with their
 // sign-in names and groups, the row outcomes recorded and the job moved on.
 // A job asked to stop stops here, before the batch.
-func (s *Service) commitBatch(ctx context.Context, p *pool, j store.ImportJob, owner string, batch []importedUser, results []store.ImportRowResult, pos *filePos) (store.ImportJob, bool, error) {
+func (s *Service) commitBatch(ctx context.Context, p *pool, j store.ImportJob, owner string, r readBatchResult, lookFirst *bool) (store.ImportJob, bool, error) {
 	var out store.ImportJob
 	stopped := false
 	err := s.update(ctx, func(tx store.Tx) error {
@@ -531,8 +602,8 @@ func (s *Service) commitBatch(ctx context.Context, p *pool, j store.ImportJob, o
 			out = cur
 			return nil
 		}
-		outcomes := append([]store.ImportRowResult(nil), results...)
-		created, failed, skipped, err := s.insertBatch(ctx, tx, p, j, batch, &outcomes)
+		outcomes := append([]store.ImportRowResult(nil), r.results...)
+		created, failed, skipped, err := s.insertBatch(ctx, tx, p, j, r, &outcomes, lookFirst)
 		if err != nil {
 			return err
 		}
@@ -540,9 +611,9 @@ func (s *Service) commitBatch(ctx context.Context, p *pool, j store.ImportJob, o
 			return err
 		}
 		cur.Imported += created
-		cur.Failed += failed + int64(len(results))
+		cur.Failed += failed + int64(len(r.results))
 		cur.Skipped += skipped
-		cur.Offset, cur.Line = pos.offset(), pos.line()
+		cur.Offset, cur.Line = r.offset, r.line
 		cur.LeaseUntil = s.now().Add(importLease)
 		out = cur
 		return tx.UpdateImportJob(ctx, cur)
@@ -551,15 +622,29 @@ func (s *Service) commitBatch(ctx context.Context, p *pool, j store.ImportJob, o
 }
 
 // insertBatch creates a batch's users in tx, adding the outcome of each row
-// that is not imported to outcomes.
-func (s *Service) insertBatch(ctx context.Context, tx store.Tx, p *pool, j store.ImportJob, batch []importedUser, outcomes *[]store.ImportRowResult) (created, failed, skipped int64, err error) {
-	keys := make([]string, 0, len(batch))
-	var names []string
-	for _, b := range batch {
-		keys = append(keys, b.user.Key)
-		for _, n := range b.names {
-			names = append(names, n.Name)
+// that is not imported to outcomes. Until a batch of the job meets a user
+// or sign-in name of the pool (*lookFirst), it is inserted without looking
+// its rows up first: the store refuses a batch that clashes, changing
+// nothing, and only then are the rows looked up. An import into a pool
+// that holds none of its users is spared the lookups (on SQLite, a tenth
+// of the writer's time).
+func (s *Service) insertBatch(ctx context.Context, tx store.Tx, p *pool, j store.ImportJob, r readBatchResult, outcomes *[]store.ImportRowResult, lookFirst *bool) (created, failed, skipped int64, err error) {
+	if !*lookFirst {
+		mark := len(*outcomes)
+		created, failed, skipped, err = s.createBatch(ctx, tx, p, j, r, outcomes, map[string]bool{}, map[string]bool{}, false)
+		if !errors.Is(err, store.ErrConflict) {
+			return created, failed, skipped, err
 		}
+		*outcomes = (*outcomes)[:mark]
+		*lookFirst = true
+	}
+	keys := make([]string, len(r.byKey))
+	for i, row := range r.byKey {
+		keys[i] = r.batch[row].user.Key
+	}
+	names := make([]string, len(r.names))
+	for i, n := range r.names {
+		names[i] = n.name.Name
 	}
 	takenKeys, err := tx.ExistingUserKeys(ctx, p.rec.ID, keys)
 	if err != nil {
@@ -569,14 +654,25 @@ func (s *Service) insertBatch(ctx context.Context, tx store.Tx, p *pool, j store
 	if err != nil {
 		return 0, 0, 0, err
 	}
+	return s.createBatch(ctx, tx, p, j, r, outcomes, takenKeys, takenNames, true)
+}
+
+// createBatch creates the users of a batch that are neither in takenKeys
+// nor claim a name of takenNames, nor come again in the batch. Which row
+// wins a clash is decided in the file's order; the inserts then go in key
+// and name order, so that each index's pages are visited in order rather
+// than at random (on SQLite, a fifth less time in the b-trees). If the
+// store refuses the batch, createBatch returns store.ErrConflict, or with
+// oneByOne inserts the users one by one, so that only the clashing rows
+// fail.
+func (s *Service) createBatch(ctx context.Context, tx store.Tx, p *pool, j store.ImportJob, r readBatchResult, outcomes *[]store.ImportRowResult, takenKeys, takenNames map[string]bool, oneByOne bool) (created, failed, skipped int64, err error) {
 	report := func(b importedUser, outcome, reason string) {
 		*outcomes = append(*outcomes, store.ImportRowResult{PoolID: j.PoolID, JobID: j.ID, Line: b.line,
 			Username: b.user.Username, Outcome: outcome, Reason: reason})
 	}
-	var users []store.User
-	var userNames []store.SignInName
-	var members []importedUser
-	for _, b := range batch {
+	accepted := make([]bool, len(r.batch))
+	count := 0
+	for i, b := range r.batch {
 		if takenKeys[b.user.Key] {
 			report(b, "Skipped", "a user with this username exists already")
 			skipped++
@@ -597,40 +693,53 @@ func (s *Service) insertBatch(ctx context.Context, tx store.Tx, p *pool, j store
 		for _, n := range b.names {
 			takenNames[n.Name] = true
 		}
-		users = append(users, b.user)
-		userNames = append(userNames, b.names...)
-		if len(b.groups) > 0 {
-			members = append(members, b)
+		accepted[i] = true
+		count++
+	}
+	users := make([]store.User, 0, count)
+	for _, row := range r.byKey {
+		if accepted[row] {
+			users = append(users, r.batch[row].user)
 		}
 	}
-	if err := tx.CreateUsers(ctx, users, userNames); errors.Is(err, store.ErrConflict) {
-		// A user made meanwhile by another request: insert one by one,
-		// so that only the clashing rows fail.
-		users = users[:0]
-		for _, b := range batch {
-			if !takenKeys[b.user.Key] {
+	names := make([]store.SignInName, 0, len(r.names))
+	for _, bn := range r.names {
+		if accepted[bn.row] {
+			names = append(names, bn.name)
+		}
+	}
+	err = tx.CreateUsers(ctx, users, names)
+	if errors.Is(err, store.ErrConflict) && oneByOne {
+		// A user made meanwhile by another request.
+		for i, b := range r.batch {
+			if !accepted[i] {
 				continue
 			}
 			if err := tx.CreateUser(ctx, b.user, b.names); errors.Is(err, store.ErrConflict) {
 				report(b, "Skipped", "a user with this username or alias exists already")
 				skipped++
-				continue
+				accepted[i] = false
+				count--
 			} else if err != nil {
 				return 0, 0, 0, err
 			}
-			users = append(users, b.user)
 		}
-	} else if err != nil {
+		err = nil
+	}
+	if err != nil {
 		return 0, 0, 0, err
 	}
-	for _, m := range members {
-		for _, g := range m.groups {
-			if err := s.ensureMember(ctx, tx, p, g, m.user.Key); err != nil {
+	for i, b := range r.batch {
+		if !accepted[i] {
+			continue
+		}
+		for _, g := range b.groups {
+			if err := s.ensureMember(ctx, tx, p, g, b.user.Key); err != nil {
 				return 0, 0, 0, err
 			}
 		}
 	}
-	return int64(len(users)), failed, skipped, nil
+	return int64(count), failed, skipped, nil
 }
 
 // ensureMember adds an imported user to a group, making the group if the
