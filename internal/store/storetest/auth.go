@@ -12,10 +12,7 @@ import (
 	"cognate/internal/store"
 )
 
-var authTests = []struct {
-	name string
-	run  func(t *testing.T, s store.Store)
-}{
+var authTests = []test{
 	{"SigningKeys", testSigningKeys},
 	{"AuthSessions", testAuthSessions},
 	{"RaceDeleteAuthSession", testRaceDeleteAuthSession},

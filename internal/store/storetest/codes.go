@@ -11,10 +11,7 @@ import (
 	"cognate/internal/store"
 )
 
-var codeTests = []struct {
-	name string
-	run  func(t *testing.T, s store.Store)
-}{
+var codeTests = []test{
 	{"Codes", testCodes},
 	{"CodePurposes", testCodePurposes},
 	{"CodeAttempts", testCodeAttempts},

@@ -15,10 +15,7 @@ import (
 	"cognate/internal/store"
 )
 
-var importTests = []struct {
-	name string
-	run  func(t *testing.T, s store.Store)
-}{
+var importTests = []test{
 	{"ImportJobs", testImportJobs},
 	{"ImportJobPagination", testImportJobPagination},
 	{"UpdateImportJob", testUpdateImportJob},

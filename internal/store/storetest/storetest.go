@@ -15,13 +15,16 @@ import (
 	"cognate/internal/store"
 )
 
+// test is one subtest of the suite: it gets a fresh, empty store.
+type test struct {
+	name string
+	run  func(t *testing.T, s store.Store)
+}
+
 // Run runs the suite. open must return a fresh, empty store, closed by a
 // t.Cleanup it registers; the subtests call it in parallel.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s store.Store)
-	}{
+	tests := []test{
 		{"UserPoolCRUD", testUserPoolCRUD},
 		{"UserPoolErrors", testUserPoolErrors},
 		{"ClientCRUD", testClientCRUD},

@@ -15,10 +15,7 @@ import (
 	"cognate/internal/store"
 )
 
-var userTests = []struct {
-	name string
-	run  func(t *testing.T, s store.Store)
-}{
+var userTests = []test{
 	{"UserCRUD", testUserCRUD},
 	{"UserErrors", testUserErrors},
 	{"SignInNames", testSignInNames},
