@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,8 +53,10 @@ var importHeader = []string{"cognito:username", "name", "given_name", "family_na
 //	upload-s       ImportFile: the file read and stored in 1 MiB chunks
 //	run-s          RunImportJob: parsing, validation and the inserts
 //	cpu-s          this process's CPU time over the job (SQLite runs in it)
+//	db-cpu-s       PostgreSQL: the CPU time of the backends serving it
 //	peak-heap-MiB  the largest HeapInuse sampled during the job
 //	peak-rss-MiB   the process's peak RSS (VmHWM, reset before the job)
+//	start-rss-MiB  its RSS as the job starts
 //
 // The file is written to disk before the timer starts, a row at a time.
 //
@@ -115,6 +118,10 @@ func writeImportFile(path string, n int) error {
 	return f.Close()
 }
 
+// importApp names the benchmark's PostgreSQL connections, so that their
+// backends' CPU time can be found.
+const importApp = "cognate-bench-import"
+
 // importJob imports the file b.N times, each into a new pool of one server.
 func importJob(b *testing.B, backend cognatetest.Backend, path string, size int) {
 	cfg := server.Config{
@@ -125,8 +132,10 @@ func importJob(b *testing.B, backend cognatetest.Backend, path string, size int)
 		PublicURL:  "http://127.0.0.1:9229",
 		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
+	var backends *meter
 	if backend == cognatetest.Postgres {
-		cfg.DatabaseURL = pgtest.URL(b)
+		cfg.DatabaseURL = pgtest.URL(b) + "&application_name=" + importApp
+		backends = newMeter(b, cfg.DatabaseURL, importApp)
 	}
 	ctx := context.Background()
 	srv, err := server.Open(ctx, cfg)
@@ -136,8 +145,8 @@ func importJob(b *testing.B, backend cognatetest.Backend, path string, size int)
 	defer srv.Close()
 	svc := srv.Service
 
-	var upload, run, cpu time.Duration
-	var heap, rss uint64
+	var upload, run, cpu, dbCPU time.Duration
+	var heap, rss, baseRSS uint64
 	b.ResetTimer()
 	for i := range b.N {
 		b.StopTimer()
@@ -151,8 +160,15 @@ func importJob(b *testing.B, backend cognatetest.Backend, path string, size int)
 		if err != nil {
 			b.Fatal(err)
 		}
-		runtime.GC()
+		// What earlier jobs left goes back to the system, so that the peak
+		// is this job's.
+		debug.FreeOSMemory()
+		baseRSS = max(baseRSS, procStatus("VmRSS"))
 		m := startMemSampler()
+		var db0 reading
+		if backends != nil {
+			db0 = backends.read()
+		}
 		cpu0 := processCPU()
 		b.StartTimer()
 
@@ -169,6 +185,11 @@ func importJob(b *testing.B, backend cognatetest.Backend, path string, size int)
 
 		b.StopTimer()
 		cpu += processCPU() - cpu0
+		if backends != nil {
+			for pid, t := range backends.read().db {
+				dbCPU += t - db0.db[pid]
+			}
+		}
 		h, r := m.stop()
 		heap, rss = max(heap, h), max(rss, r)
 		f.Close()
@@ -184,14 +205,19 @@ func importJob(b *testing.B, backend cognatetest.Backend, path string, size int)
 		}
 		b.StartTimer()
 	}
-	total := (upload + run).Seconds() / float64(b.N)
+	n := float64(b.N)
+	total := (upload + run).Seconds() / n
 	b.ReportMetric(total, "s")
 	b.ReportMetric(float64(size)/total, "users/s")
-	b.ReportMetric(upload.Seconds()/float64(b.N), "upload-s")
-	b.ReportMetric(run.Seconds()/float64(b.N), "run-s")
-	b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+	b.ReportMetric(upload.Seconds()/n, "upload-s")
+	b.ReportMetric(run.Seconds()/n, "run-s")
+	b.ReportMetric(cpu.Seconds()/n, "cpu-s")
+	if backends != nil {
+		b.ReportMetric(dbCPU.Seconds()/n, "db-cpu-s")
+	}
 	b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(rss)/(1<<20), "peak-rss-MiB")
+	b.ReportMetric(float64(baseRSS)/(1<<20), "start-rss-MiB")
 }
 
 // memSampler records the peak heap in use and RSS while a job runs.
