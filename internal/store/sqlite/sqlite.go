@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/ncruces/go-sqlite3"
-	"github.com/ncruces/go-sqlite3/driver"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"cognate/internal/store/sqlstore"
 )
@@ -24,7 +24,7 @@ var migrationFiles embed.FS
 // holds before it reports SQLITE_BUSY, which Update then retries.
 const busyTimeout = 5 * time.Second
 
-var busyPragma = "PRAGMA busy_timeout = " + strconv.FormatInt(busyTimeout.Milliseconds(), 10)
+var busyPragma = "busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")"
 
 // Open opens (creating it if needed) and migrates the database file at path.
 //
@@ -34,36 +34,32 @@ var busyPragma = "PRAGMA busy_timeout = " + strconv.FormatInt(busyTimeout.Millis
 // its lock. Reads outside a transaction use a pool of query-only connections,
 // which WAL lets run beside the writer.
 func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
-	name := (&url.URL{Scheme: "file", OmitHost: true, Path: path}).String()
-	write, err := driver.Open(name+"?_txlock=immediate", func(c *sqlite3.Conn) error {
-		// synchronous=FULL syncs the WAL on every commit: a write is durable
-		// when Update returns. The writer's page cache is 128 MiB rather than
-		// 2 MiB, and it checkpoints the WAL into the database every 64 Ki
-		// pages (256 MiB) rather than 1,000: a batch of users changes pages
-		// of every index, the random subs' everywhere, and both settings
-		// spare rereading and rewriting them. Loading a million users 10,000
-		// per transaction took 61 s with the defaults, 42 s with these (and
-		// 44 s and 31 s 100,000 per transaction). After a checkpoint the WAL
-		// file is cut back to 64 MiB.
-		err := c.Exec(busyPragma + "; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON" +
-			"; PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864")
-		if err != nil {
-			return err
-		}
-		return wal(c)
+	// The driver applies each _pragma, in order, to every connection it
+	// opens. synchronous=FULL syncs the WAL on every commit: a write is
+	// durable when Update returns. The writer's page cache is 128 MiB rather
+	// than 2 MiB, and it checkpoints the WAL into the database every 64 Ki
+	// pages (256 MiB) rather than 1,000: a batch of users changes pages of
+	// every index, the random subs' everywhere, and both settings spare
+	// rereading and rewriting them. Loading a million users 10,000 per
+	// transaction took 61 s with the defaults, 42 s with these (and 44 s and
+	// 31 s 100,000 per transaction). After a checkpoint the WAL file is cut
+	// back to 64 MiB.
+	write, err := openDB(path, url.Values{
+		"_txlock": {"immediate"},
+		"_pragma": {busyPragma, "synchronous(FULL)", "foreign_keys(ON)",
+			"cache_size(-131072)", "wal_autocheckpoint(65536)", "journal_size_limit(67108864)"},
 	})
 	if err != nil {
 		return nil, err
 	}
 	write.SetMaxOpenConns(1)
-	// Open the writer first, so WAL mode is on before any reader connects.
-	if err := write.PingContext(ctx); err != nil {
+	// Switch to WAL through the writer first, so that WAL mode is on before
+	// any reader connects. The mode is kept in the file, so once is enough.
+	if err := wal(ctx, write); err != nil {
 		write.Close()
 		return nil, err
 	}
-	read, err := driver.Open(name, func(c *sqlite3.Conn) error {
-		return c.Exec(busyPragma + "; PRAGMA query_only = ON")
-	})
+	read, err := openDB(path, url.Values{"_pragma": {busyPragma, "query_only(ON)"}})
 	if err != nil {
 		write.Close()
 		return nil, err
@@ -74,18 +70,40 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	return sqlstore.New(ctx, dialect, write, read)
 }
 
+// openDB returns a handle on the file at path whose connections the driver
+// opens with the parameters params. The path goes into a file: URI, escaped,
+// so that spaces, '?' and '#' in it stay part of the name.
+func openDB(path string, params url.Values) (*sql.DB, error) {
+	name := &url.URL{Scheme: "file", OmitHost: true, Path: path, RawQuery: params.Encode()}
+	connector, err := sqlite.NewConnector(name.String())
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(connector), nil
+}
+
 // wal switches the database to WAL mode, and fails where the file system
 // cannot have it (SQLite then keeps its old mode without an error). The switch
 // needs an exclusive lock and reports SQLITE_BUSY at once, without waiting
 // for busy_timeout, when two processes open a new file together: it is tried
 // again until busyTimeout has passed.
-func wal(c *sqlite3.Conn) error {
+func wal(ctx context.Context, db *sql.DB) error {
+	c, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
 	deadline := time.Now().Add(busyTimeout)
 	for {
-		mode, err := switchToWAL(c)
+		var mode string
+		err := c.QueryRowContext(ctx, "PRAGMA journal_mode = WAL").Scan(&mode)
 		switch {
-		case errors.Is(err, sqlite3.BUSY) && time.Now().Before(deadline):
-			time.Sleep(10 * time.Millisecond)
+		case isBusy(err) && time.Now().Before(deadline):
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
 		case err != nil:
 			return err
 		case mode != "wal":
@@ -96,17 +114,10 @@ func wal(c *sqlite3.Conn) error {
 	}
 }
 
-// switchToWAL returns the journal mode the database is in after the switch.
-func switchToWAL(c *sqlite3.Conn) (string, error) {
-	stmt, _, err := c.Prepare("PRAGMA journal_mode = WAL")
-	if err != nil {
-		return "", err
-	}
-	defer stmt.Close()
-	if !stmt.Step() {
-		return "", stmt.Err()
-	}
-	return stmt.ColumnText(0), nil
+// isBusy reports whether err is SQLITE_BUSY or one of its extended codes.
+func isBusy(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 var dialect = sqlstore.Dialect{

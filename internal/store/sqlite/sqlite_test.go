@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -52,6 +53,28 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		return open(t, filepath.Join(t.TempDir(), "cognate.db"))
 	})
+}
+
+// TestPath opens a file whose path holds characters a file: URI escapes, or
+// whose query the driver would cut the name at: the file is created under
+// that name, and opened again by it.
+func TestPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a b?c#d%20e")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "cognate?mode=ro#x.db")
+	ctx := t.Context()
+	p := store.UserPool{ID: "us-east-1_path", Config: []byte("{}")}
+	if err := open(t, path).Update(ctx, func(tx store.Tx) error { return tx.CreateUserPool(ctx, p) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := open(t, path).GetUserPool(ctx, p.ID); err != nil || got.ID != p.ID {
+		t.Fatalf("GetUserPool: %+v, %v", got, err)
+	}
 }
 
 // TestTwoProcesses opens one new file twice at once, as two processes would,

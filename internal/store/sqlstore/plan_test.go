@@ -96,7 +96,7 @@ func TestListUsersPlansSQLite(t *testing.T) {
 	}
 	defer db.Close()
 	fill(t, db, 2000)
-	raw, err := sql.Open("sqlite3", path)
+	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -225,7 +225,7 @@ func TestExistingUserKeysPlanSQLite(t *testing.T) {
 	}
 	defer db.Close()
 	fill(t, db, 2000)
-	raw, err := sql.Open("sqlite3", path)
+	raw, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func TestSchemasMatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pgDB.Close()
-	liteDB, err := sql.Open("sqlite3", path)
+	liteDB, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
