@@ -142,6 +142,9 @@ type Store interface {
 	// transaction loses a race (ErrRetry). fn must therefore have no effects
 	// outside tx, and must not keep state from a previous attempt. fn must not
 	// call Update: a backend with a single writer would wait for itself.
+	// Such a backend may run fn on another goroutine, in a transaction it
+	// shares with other calls' fns; each commits or rolls back as its own
+	// would, and Update returns once fn's writes are durable.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 	Close() error
 }

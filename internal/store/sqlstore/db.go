@@ -26,6 +26,7 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	group   *groupCommit // nil unless Dialect.GroupCommit
 }
 
 var _ store.Store = (*DB)(nil)
@@ -37,6 +38,9 @@ var _ store.Store = (*DB)(nil)
 func New(ctx context.Context, d Dialect, write, read *sql.DB) (*DB, error) {
 	db := &DB{dialect: d, write: write, read: read}
 	db.conn = conn{q: read, pool: read, stmts: &stmtCache{}, sql: rebindAll(d), mapErr: d.MapError, rebind: d.rebind, bulkRows: max(1, d.BulkRows)}
+	if d.GroupCommit {
+		db.group = &groupCommit{db: db}
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("migrate the %s database: %w", d.Name, err)
@@ -70,6 +74,9 @@ func (db *DB) Close() error {
 // Update runs fn in one transaction, and again when the transaction loses a
 // race, up to maxAttempts times.
 func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
+	if db.group != nil {
+		return db.retry(ctx, func() error { return db.group.run(ctx, fn) })
+	}
 	return db.retry(ctx, func() error {
 		return db.inTx(ctx, func(t *sql.Tx) error {
 			return fn(&tx{db.on(t)})

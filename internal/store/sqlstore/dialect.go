@@ -24,6 +24,9 @@ type Dialect struct {
 	// writes: 1 if zero. At most 1927 keeps a batch of users under SQLite's
 	// 32766 parameters per statement, and 3855 under PostgreSQL's 65535.
 	BulkRows int
+	// GroupCommit shares one transaction among the writes that queue for
+	// a database with a single writer (see groupCommit).
+	GroupCommit bool
 	// Migrations holds the NNNN_snake_name.sql files, in its directory
 	// migrations.
 	Migrations fs.FS

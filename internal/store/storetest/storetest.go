@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RaceCreateUserPool", testRaceCreateUserPool},
 		{"RaceCreateClient", testRaceCreateClient},
 		{"UpdateRollsBack", testUpdateRollsBack},
+		{"ConcurrentUpdatesCommitApart", testConcurrentUpdatesCommitApart},
 		{"ReadYourWrites", testReadYourWrites},
 		{"RefusedWriteKeepsTxUsable", testRefusedWriteKeepsTxUsable},
 		{"UpdateRetries", testUpdateRetries},
@@ -666,6 +667,91 @@ func testUpdateRollsBack(t *testing.T, s store.Store) {
 	checkAll(t, "ListClients after the rollback", clients, err, c)
 	keys, err := s.ListAccessKeys(ctx)
 	checkAll(t, "ListAccessKeys after the rollback", keys, err)
+}
+
+// A backend may run concurrent Updates in one transaction (SQLite's group
+// commit): each still commits or rolls back on its own, sees the writes
+// before it, and a panic reaches its own caller.
+func testConcurrentUpdatesCommitApart(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	taken := newPool("us-east-1_taken")
+	create(t, s, []store.UserPool{taken})
+	const writes = 60
+	boom := errors.New("boom")
+	// fate says what write i does after creating its pool: fail, panic,
+	// be refused a write and go on, or just commit.
+	fate := func(i int) string {
+		switch {
+		case i%3 == 0:
+			return "fail"
+		case i%7 == 0:
+			return "panic"
+		case i%5 == 0:
+			return "refused"
+		}
+		return "commit"
+	}
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, writes)
+	for i := range writes {
+		wg.Go(func() {
+			<-start
+			defer func() {
+				if p := recover(); p != nil {
+					errs[i] = fmt.Errorf("panicked: %v", p)
+				}
+			}()
+			errs[i] = s.Update(ctx, func(tx store.Tx) error {
+				p := newPool(fmt.Sprintf("us-east-1_w%02d", i))
+				if err := tx.CreateUserPool(ctx, p); err != nil {
+					return err
+				}
+				if _, err := tx.GetUserPool(ctx, p.ID); err != nil {
+					return fmt.Errorf("own write not visible: %w", err)
+				}
+				switch fate(i) {
+				case "fail":
+					return boom
+				case "panic":
+					panic("write " + strconv.Itoa(i))
+				case "refused":
+					switch err := tx.CreateUserPool(ctx, taken); {
+					case errors.Is(err, store.ErrRetry):
+						return err
+					case !errors.Is(err, store.ErrConflict):
+						return fmt.Errorf("second create of %s: got %v, want ErrConflict", taken.ID, err)
+					}
+				}
+				return nil
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	want := []string{taken.ID}
+	for i, err := range errs {
+		switch fate(i) {
+		case "fail":
+			wantErr(t, fmt.Sprintf("write %d", i), err, boom)
+		case "panic":
+			if err == nil || err.Error() != fmt.Sprintf("panicked: write %d", i) {
+				t.Errorf("write %d: got %v, want its own panic", i, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("write %d: %v", i, err)
+			}
+			want = append(want, fmt.Sprintf("us-east-1_w%02d", i))
+		}
+	}
+	pools, err := s.ListUserPools(ctx, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(pools, func(p store.UserPool) string { return p.ID }); !slices.Equal(got, want) {
+		t.Errorf("pools committed:\n got %v\nwant %v", got, want)
+	}
 }
 
 func testReadYourWrites(t *testing.T, s store.Store) {
