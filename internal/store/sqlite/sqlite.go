@@ -67,7 +67,17 @@ func Open(ctx context.Context, path string) (*sqlstore.DB, error) {
 	readers := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(readers)
 	read.SetMaxIdleConns(readers)
-	return sqlstore.New(ctx, dialect, write, read)
+	db, err := sqlstore.New(ctx, dialect, write, read)
+	if err != nil {
+		return nil, err
+	}
+	c, err := startCheckpointer(path)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.OnClose(c.Close)
+	return db, nil
 }
 
 // openDB returns a handle on the file at path whose connections the driver

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"cognate/internal/store"
 	"cognate/internal/store/sqlite"
@@ -126,5 +127,40 @@ func TestTwoProcesses(t *testing.T) {
 	p, err := dbs[1].GetUserPool(ctx, id)
 	if err != nil || string(p.Config) != strconv.Itoa(2*increments) {
 		t.Fatalf("counter is %q (%v), want %d", p.Config, err, 2*increments)
+	}
+}
+
+// TestCheckpointsInBackground writes far less than the writer's own
+// checkpoint threshold and finds the pages in the database file soon after:
+// the checkpointer copied them out of the WAL.
+func TestCheckpointsInBackground(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	db := open(t, path)
+	ctx := t.Context()
+	if err := db.Update(ctx, func(tx store.Tx) error {
+		for i := range 200 {
+			if err := tx.CreateUserPool(ctx, store.UserPool{ID: fmt.Sprintf("us-east-1_p%03d", i), Config: make([]byte, 2000)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The schema and 200 pools of 2 kB: well over 400 kB of pages.
+	const want = 400 << 10
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Size() >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes 10 s after the write, want at least %d: nothing checkpointed the WAL", fi.Size(), want)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -27,6 +27,7 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	group   *groupCommit // nil unless Dialect.GroupCommit
+	onClose []func() error
 }
 
 var _ store.Store = (*DB)(nil)
@@ -62,13 +63,21 @@ func (db *DB) on(q querier) conn {
 	return c
 }
 
+// OnClose has Close call f before it closes the handles: a backend stops
+// there what it runs beside them.
+func (db *DB) OnClose(f func() error) { db.onClose = append(db.onClose, f) }
+
 // Close closes the database handles.
 func (db *DB) Close() error {
+	var errs []error
+	for _, f := range db.onClose {
+		errs = append(errs, f())
+	}
 	db.stmts.close()
 	if db.read == db.write {
-		return db.write.Close()
+		return errors.Join(append(errs, db.write.Close())...)
 	}
-	return errors.Join(db.write.Close(), db.read.Close())
+	return errors.Join(append(errs, db.write.Close(), db.read.Close())...)
 }
 
 // Update runs fn in one transaction, and again when the transaction loses a
