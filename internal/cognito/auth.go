@@ -32,11 +32,11 @@ type authStep struct {
 // clientByID finds an app client by its ID alone, as the unsigned operations
 // address it, and its pool.
 func (s *Service) clientByID(ctx context.Context, clientID string) (*pool, *client, error) {
-	rec, err := s.store.FindClient(ctx, clientID)
+	rec, poolRec, err := s.store.FindClient(ctx, clientID)
 	if err != nil {
 		return nil, nil, notFound(err, &api.ResourceNotFoundException{Message: fmt.Sprintf(msgClientNotFound, clientID)})
 	}
-	p, err := s.getPool(ctx, s.store, rec.PoolID)
+	p, err := s.sharedPool(poolRec)
 	if err != nil {
 		return nil, nil, err
 	}

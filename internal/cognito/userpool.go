@@ -34,17 +34,22 @@ func (s *Service) getPool(ctx context.Context, r store.Reader, id string) (*pool
 	if err != nil {
 		return nil, notFound(err, &api.ResourceNotFoundException{Message: fmt.Sprintf(msgPoolNotFound, id)})
 	}
-	// Decoding the settings costs more than reading them; the cache is only
-	// used when the stored document is byte for byte the one decoded before,
-	// so a change made on any node is seen at once.
-	if c, ok := s.pools.Load(id); ok && bytes.Equal(c.(*pool).rec.Config, rec.Config) {
+	return s.sharedPool(rec)
+}
+
+// sharedPool decodes a pool as read, with settings that may be shared with
+// other requests. Decoding the settings costs more than reading them; the
+// cache is only used when the stored document is byte for byte the one
+// decoded before, so a change made on any node is seen at once.
+func (s *Service) sharedPool(rec store.UserPool) (*pool, error) {
+	if c, ok := s.pools.Load(rec.ID); ok && bytes.Equal(c.(*pool).rec.Config, rec.Config) {
 		return &pool{rec: rec, doc: c.(*pool).doc}, nil
 	}
 	p, err := decodePool(rec)
 	if err != nil {
 		return nil, err
 	}
-	s.pools.Store(id, p)
+	s.pools.Store(rec.ID, p)
 	return &pool{rec: rec, doc: p.doc}, nil
 }
 

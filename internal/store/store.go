@@ -81,9 +81,10 @@ type Reader interface {
 
 	GetClient(ctx context.Context, poolID, clientID string) (Client, error)
 	// FindClient finds a client by its ID alone, as the operations that
-	// users call address it. The domain makes client IDs unique across
-	// pools; should two pools share one, either may be returned.
-	FindClient(ctx context.Context, clientID string) (Client, error)
+	// users call address it, and its pool, in one read. The domain makes
+	// client IDs unique across pools; should two pools share one, either
+	// may be returned.
+	FindClient(ctx context.Context, clientID string) (Client, UserPool, error)
 	// ListClients returns a pool's clients ordered by ID, after page.After.
 	ListClients(ctx context.Context, poolID string, page Page) ([]Client, error)
 	// ListClientSecrets returns a client's secrets, oldest first.

@@ -122,17 +122,40 @@ func limit(p store.Page) int64 {
 func scanUserPool(s scanner) (store.UserPool, error) {
 	var p store.UserPool
 	var created, updated int64
-	err := s.Scan(&p.ID, &p.Name, &created, &updated, &p.Config)
+	err := s.Scan(poolFields(&p, &created, &updated)...)
 	p.CreatedAt, p.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return p, err
+}
+
+func poolFields(p *store.UserPool, created, updated *int64) []any {
+	return []any{&p.ID, &p.Name, created, updated, &p.Config}
 }
 
 func scanClient(s scanner) (store.Client, error) {
 	var c store.Client
 	var created, updated int64
-	err := s.Scan(&c.PoolID, &c.ID, &c.Name, &created, &updated, &c.Config)
+	err := s.Scan(clientFields(&c, &created, &updated)...)
 	c.CreatedAt, c.UpdatedAt = fromMillis(created), fromMillis(updated)
 	return c, err
+}
+
+func clientFields(c *store.Client, created, updated *int64) []any {
+	return []any{&c.PoolID, &c.ID, &c.Name, created, updated, &c.Config}
+}
+
+// clientInPool is a client and its pool, read together.
+type clientInPool struct {
+	client store.Client
+	pool   store.UserPool
+}
+
+func scanClientInPool(s scanner) (clientInPool, error) {
+	var r clientInPool
+	var times [4]int64
+	err := s.Scan(append(clientFields(&r.client, &times[0], &times[1]), poolFields(&r.pool, &times[2], &times[3])...)...)
+	r.client.CreatedAt, r.client.UpdatedAt = fromMillis(times[0]), fromMillis(times[1])
+	r.pool.CreatedAt, r.pool.UpdatedAt = fromMillis(times[2]), fromMillis(times[3])
+	return r, err
 }
 
 func scanClientSecret(s scanner) (store.ClientSecret, error) {
@@ -163,8 +186,9 @@ func (c *conn) GetClient(ctx context.Context, poolID, clientID string) (store.Cl
 	return get(ctx, c, fmt.Sprintf("get client %q of pool %q", clientID, poolID), scanClient, getClient, poolID, clientID)
 }
 
-func (c *conn) FindClient(ctx context.Context, clientID string) (store.Client, error) {
-	return get(ctx, c, fmt.Sprintf("find client %q", clientID), scanClient, findClient, clientID)
+func (c *conn) FindClient(ctx context.Context, clientID string) (store.Client, store.UserPool, error) {
+	r, err := get(ctx, c, fmt.Sprintf("find client %q", clientID), scanClientInPool, findClient, clientID)
+	return r.client, r.pool, err
 }
 
 func (c *conn) ListClients(ctx context.Context, poolID string, page store.Page) ([]store.Client, error) {

@@ -121,8 +121,10 @@ var sharedSQL = [numQueries]string{
 	deleteUserPool: `DELETE FROM user_pools WHERE id = ?`,
 	userPoolExists: `SELECT 1 FROM user_pools WHERE id = ?`,
 
-	getClient:   `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id = ?`,
-	findClient:  `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE id = ? LIMIT 1`,
+	getClient: `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id = ?`,
+	findClient: `SELECT c.pool_id, c.id, c.name, c.created_at, c.updated_at, c.config,
+		p.id, p.name, p.created_at, p.updated_at, p.config
+		FROM clients c JOIN user_pools p ON p.id = c.pool_id WHERE c.id = ? LIMIT 1`,
 	listClients: `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`,
 	insertClient: `INSERT INTO clients (pool_id, id, name, created_at, updated_at, config)
 		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)

@@ -31,9 +31,10 @@ func testFindClient(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	create(t, s, []store.UserPool{newPool("us-east-1_a"), newPool("us-east-1_b")},
 		newClient("us-east-1_a", "clienta"), newClient("us-east-1_b", "clientb"))
-	got, err := s.FindClient(ctx, "clientb")
+	got, pool, err := s.FindClient(ctx, "clientb")
 	check(t, "find clientb", canon(got), err, canon(newClient("us-east-1_b", "clientb")))
-	_, err = s.FindClient(ctx, "nosuchclient")
+	check(t, "the pool of clientb", canon(pool), err, canon(newPool("us-east-1_b")))
+	_, _, err = s.FindClient(ctx, "nosuchclient")
 	wantErr(t, "find an unknown client", err, store.ErrNotFound)
 }
 
