@@ -9,7 +9,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/http"
 	"net/url"
 	"os"
 	"runtime"
@@ -21,7 +20,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/google/uuid"
@@ -123,7 +121,7 @@ func floorParts(b *testing.B, c *cryptoFixture) {
 		})
 	}
 	s := cognatetest.Start(b, cognatetest.SQLite)
-	rt := roundTrip(signInClient(s, signInClients()))
+	rt := roundTrip(benchClient(s, signInClients()))
 	b.Run(fmt.Sprintf("roundtrip/clients=%d", signInClients()), func(b *testing.B) {
 		start := m.read()
 		parallel(b, signInClients(), rt)
@@ -333,20 +331,6 @@ func (c *cryptoFixture) verify() error {
 	return err
 }
 
-// signInClient is an SDK client that keeps a connection per concurrent
-// client: http.DefaultTransport keeps two idle ones per host, and the other
-// clients would open a new connection for nearly every request.
-func signInClient(s *cognatetest.Server, conns int) *cip.Client {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns, t.MaxIdleConnsPerHost = conns, conns
-	return cip.New(cip.Options{
-		BaseEndpoint: aws.String(s.URL),
-		Region:       cognatetest.Region,
-		Credentials:  credentials.NewStaticCredentialsProvider(cognatetest.AccessKeyID, cognatetest.SecretAccessKey, ""),
-		HTTPClient:   &http.Client{Timeout: 30 * time.Second, Transport: t},
-	})
-}
-
 // signInFixture is a pool whose client allows the benchmarked flows, with
 // signInUsers confirmed users and, for each, a refresh and an access token.
 type signInFixture struct {
@@ -359,7 +343,7 @@ type signInFixture struct {
 func newSignInFixture(b *testing.B, s *cognatetest.Server) *signInFixture {
 	b.Helper()
 	ctx := context.Background()
-	f := &signInFixture{c: signInClient(s, signInClients())}
+	f := &signInFixture{c: benchClient(s, signInClients())}
 	pool, err := s.Client.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("signin")})
 	if err != nil {
 		b.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -115,21 +114,15 @@ func scale(b *testing.B, backend cognatetest.Backend, size int) {
 }
 
 // scaleClient is the server's SDK client as the measurements need it, and
-// the number of requests it retried. It keeps an idle connection for each of
-// the 16 parallel clients: http.DefaultTransport keeps two per host, and the
-// others would open a connection for nearly every request. Its retries
-// follow at once: the SDK retries a request whose connection Go's transport
+// the number of requests it retried: a benchClient for the 16 parallel
+// clients whose retries follow at once: the SDK retries a request whose connection Go's transport
 // closed under it (net.ErrClosed; aws/aws-sdk-go-v2#2737), which here happens
 // to up to one ListUsers page in a hundred, after a jittered backoff of up
 // to 2 s, and the p99 and the rates would measure that sleep rather than the
 // server (a 60-row page had a p99 of 180–480 ms and a p50 of 3 ms).
 func scaleClient(s *cognatetest.Server) (*cip.Client, *atomic.Int64) {
-	const conns = 16
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns, t.MaxIdleConnsPerHost = conns, conns
 	n := new(atomic.Int64)
-	return cip.New(s.Client.Options(), func(o *cip.Options) {
-		o.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: t}
+	return benchClient(s, 16, func(o *cip.Options) {
 		o.Retryer = retry.NewStandard(func(o *retry.StandardOptions) {
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) {
 				n.Add(1)
