@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -91,29 +92,34 @@ func (g *groupCommit) lead() {
 }
 
 // commit runs a group's writes in one transaction, setting each one's err.
+//
+// The first write takes no savepoint: should it fail, the transaction holds
+// nothing else yet, and is rolled back whole, and the others run in one of
+// their own. A savepoint is not free on SQLite: every page first changed
+// after it is copied to a journal, which cost a bulk insert nearly a third
+// of its rate, and a large write is most often the first of its group, as
+// the writes queue behind it while it runs.
 func (g *groupCommit) commit(group []*groupWrite) {
 	if len(group) == 1 {
 		w := group[0]
-		w.err = g.db.inTx(w.ctx, func(t *sql.Tx) error { return w.call(&tx{g.db.on(t)}) })
+		w.err = g.db.inTx(w.ctx, func(t *sql.Tx) error { return w.run(&tx{g.db.on(t)}) })
 		return
 	}
 	// The transaction is the group's: no one write's context ends it.
 	ctx := context.WithoutCancel(group[0].ctx)
 	err := g.db.inTx(ctx, func(t *sql.Tx) error {
 		shared := &tx{g.db.on(t)}
-		for _, w := range group {
+		if group[0].err = group[0].run(shared); group[0].err != nil {
+			return errFirstWriteFailed
+		}
+		for _, w := range group[1:] {
 			if w.err = w.ctx.Err(); w.err != nil {
 				continue
 			}
 			if err := g.savepoint(ctx, t, "SAVEPOINT write"); err != nil {
 				return err
 			}
-			if w.err = w.call(shared); w.err == nil {
-				// Ended while fn ran: as on a transaction of its own,
-				// nothing of it commits.
-				w.err = w.ctx.Err()
-			}
-			if w.err != nil {
+			if w.err = w.run(shared); w.err != nil {
 				if err := g.savepoint(ctx, t, "ROLLBACK TO write"); err != nil {
 					return err
 				}
@@ -124,7 +130,11 @@ func (g *groupCommit) commit(group []*groupWrite) {
 		}
 		return nil
 	})
-	if err == nil {
+	switch {
+	case err == nil:
+		return
+	case errors.Is(err, errFirstWriteFailed):
+		g.commit(group[1:])
 		return
 	}
 	// The writes that succeeded did so in a transaction that did not
@@ -143,8 +153,21 @@ func (g *groupCommit) savepoint(ctx context.Context, t *sql.Tx, stmt string) err
 	return nil
 }
 
+// errFirstWriteFailed rolls back a group's transaction whose first write
+// failed, before any other write ran in it.
+var errFirstWriteFailed = errors.New("the first write of the group failed")
+
+// run runs the write's fn in t. A write whose context ended while fn ran
+// fails, as on a transaction of its own, so that nothing of it commits.
+func (w *groupWrite) run(t store.Tx) error {
+	if err := w.call(t); err != nil {
+		return err
+	}
+	return w.ctx.Err()
+}
+
 // call runs the write's fn, turning a panic into an error that rolls its
-// changes back; run panics again in the write's own goroutine.
+// changes back; groupCommit.run panics again in the write's own goroutine.
 func (w *groupWrite) call(t store.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
