@@ -30,18 +30,22 @@ type authStep struct {
 }
 
 // clientByID finds an app client by its ID alone, as the unsigned operations
-// address it, and its pool.
+// address it, with its pool and secrets.
 func (s *Service) clientByID(ctx context.Context, clientID string) (*pool, *client, error) {
-	rec, poolRec, err := s.store.FindClient(ctx, clientID)
+	found, err := s.store.FindClient(ctx, clientID)
 	if err != nil {
 		return nil, nil, notFound(err, &api.ResourceNotFoundException{Message: fmt.Sprintf(msgClientNotFound, clientID)})
 	}
-	p, err := s.sharedPool(poolRec)
+	p, err := s.sharedPool(found.Pool)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := decodeClient(rec)
-	return p, c, err
+	c, err := decodeClient(found.Client)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.secrets, c.secretsRead = found.Secrets, true
+	return p, c, nil
 }
 
 // allowsFlow reports whether the client's ExplicitAuthFlows allow a flow,
@@ -86,7 +90,7 @@ func secretHash(secret []byte, username, clientID string) []byte {
 // of its current secrets, computed over any of the names given (the name the
 // client signed in with, or the user's username).
 func (s *Service) checkSecretHash(ctx context.Context, c *client, given string, names ...string) error {
-	secrets, err := s.store.ListClientSecrets(ctx, c.rec.PoolID, c.rec.ID)
+	secrets, err := s.clientSecrets(ctx, c)
 	if err != nil || len(secrets) == 0 {
 		return err
 	}

@@ -44,6 +44,18 @@ type clientDoc struct {
 type client struct {
 	rec store.Client
 	doc clientDoc
+	// secrets are the client's secrets when it was read with them
+	// (clientByID), and secretsRead says so.
+	secrets     []store.ClientSecret
+	secretsRead bool
+}
+
+// clientSecrets returns the client's current secrets, read with it or now.
+func (s *Service) clientSecrets(ctx context.Context, c *client) ([]store.ClientSecret, error) {
+	if c.secretsRead {
+		return c.secrets, nil
+	}
+	return s.store.ListClientSecrets(ctx, c.rec.PoolID, c.rec.ID)
 }
 
 func (s *Service) getClient(ctx context.Context, r store.Reader, poolID, clientID string) (*client, error) {

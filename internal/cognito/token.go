@@ -316,7 +316,7 @@ func (c *client) rotates() bool {
 // checkClientSecret checks a secret given as is (GetTokensFromRefreshToken,
 // RevokeToken) against each of the client's current secrets.
 func (s *Service) checkClientSecret(ctx context.Context, c *client, given string, fail error) error {
-	secrets, err := s.store.ListClientSecrets(ctx, c.rec.PoolID, c.rec.ID)
+	secrets, err := s.clientSecrets(ctx, c)
 	if err != nil {
 		return err
 	}

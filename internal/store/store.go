@@ -52,6 +52,14 @@ type ClientSecret struct {
 	CreatedAt time.Time
 }
 
+// FoundClient is an app client as FindClient reads it: with its pool, and
+// its secrets in ListClientSecrets' order.
+type FoundClient struct {
+	Client  Client
+	Pool    UserPool
+	Secrets []ClientSecret
+}
+
 // AccessKey is an administrator's AWS-style access key. Secret is encrypted by the
 // caller before it reaches the store.
 type AccessKey struct {
@@ -81,10 +89,10 @@ type Reader interface {
 
 	GetClient(ctx context.Context, poolID, clientID string) (Client, error)
 	// FindClient finds a client by its ID alone, as the operations that
-	// users call address it, and its pool, in one read. The domain makes
-	// client IDs unique across pools; should two pools share one, either
-	// may be returned.
-	FindClient(ctx context.Context, clientID string) (Client, UserPool, error)
+	// users call address it, with its pool and secrets, in one read. The
+	// domain makes client IDs unique across pools; should two pools share
+	// one, either may be returned.
+	FindClient(ctx context.Context, clientID string) (FoundClient, error)
 	// ListClients returns a pool's clients ordered by ID, after page.After.
 	ListClients(ctx context.Context, poolID string, page Page) ([]Client, error)
 	// ListClientSecrets returns a client's secrets, oldest first.

@@ -143,18 +143,27 @@ func clientFields(c *store.Client, created, updated *int64) []any {
 	return []any{&c.PoolID, &c.ID, &c.Name, created, updated, &c.Config}
 }
 
-// clientInPool is a client and its pool, read together.
-type clientInPool struct {
-	client store.Client
-	pool   store.UserPool
+// foundClientRow is a row of findClient: the client, its pool and one of
+// its secrets, if it has any.
+type foundClientRow struct {
+	store.FoundClient
+	secret *store.ClientSecret
 }
 
-func scanClientInPool(s scanner) (clientInPool, error) {
-	var r clientInPool
+func scanFoundClient(s scanner) (foundClientRow, error) {
+	var r foundClientRow
 	var times [4]int64
-	err := s.Scan(append(clientFields(&r.client, &times[0], &times[1]), poolFields(&r.pool, &times[2], &times[3])...)...)
-	r.client.CreatedAt, r.client.UpdatedAt = fromMillis(times[0]), fromMillis(times[1])
-	r.pool.CreatedAt, r.pool.UpdatedAt = fromMillis(times[2]), fromMillis(times[3])
+	var secretID sql.NullString
+	var secretValue []byte
+	var secretCreated sql.NullInt64
+	fields := append(clientFields(&r.Client, &times[0], &times[1]), poolFields(&r.Pool, &times[2], &times[3])...)
+	err := s.Scan(append(fields, &secretID, &secretValue, &secretCreated)...)
+	r.Client.CreatedAt, r.Client.UpdatedAt = fromMillis(times[0]), fromMillis(times[1])
+	r.Pool.CreatedAt, r.Pool.UpdatedAt = fromMillis(times[2]), fromMillis(times[3])
+	if secretID.Valid {
+		r.secret = &store.ClientSecret{PoolID: r.Client.PoolID, ClientID: r.Client.ID, ID: secretID.String,
+			Value: secretValue, CreatedAt: fromMillis(secretCreated.Int64)}
+	}
 	return r, err
 }
 
@@ -186,9 +195,22 @@ func (c *conn) GetClient(ctx context.Context, poolID, clientID string) (store.Cl
 	return get(ctx, c, fmt.Sprintf("get client %q of pool %q", clientID, poolID), scanClient, getClient, poolID, clientID)
 }
 
-func (c *conn) FindClient(ctx context.Context, clientID string) (store.Client, store.UserPool, error) {
-	r, err := get(ctx, c, fmt.Sprintf("find client %q", clientID), scanClientInPool, findClient, clientID)
-	return r.client, r.pool, err
+func (c *conn) FindClient(ctx context.Context, clientID string) (store.FoundClient, error) {
+	what := fmt.Sprintf("find client %q", clientID)
+	rows, err := list(ctx, c, what, scanFoundClient, findClient, clientID, clientID)
+	if err != nil {
+		return store.FoundClient{}, err
+	}
+	if len(rows) == 0 {
+		return store.FoundClient{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	found := rows[0].FoundClient
+	for _, r := range rows {
+		if r.secret != nil {
+			found.Secrets = append(found.Secrets, *r.secret)
+		}
+	}
+	return found, nil
 }
 
 func (c *conn) ListClients(ctx context.Context, poolID string, page store.Page) ([]store.Client, error) {

@@ -122,9 +122,14 @@ var sharedSQL = [numQueries]string{
 	userPoolExists: `SELECT 1 FROM user_pools WHERE id = ?`,
 
 	getClient: `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id = ?`,
+	// One row per secret, or one with NULL secret columns; the subquery
+	// picks one pool should two share the client ID.
 	findClient: `SELECT c.pool_id, c.id, c.name, c.created_at, c.updated_at, c.config,
-		p.id, p.name, p.created_at, p.updated_at, p.config
-		FROM clients c JOIN user_pools p ON p.id = c.pool_id WHERE c.id = ? LIMIT 1`,
+		p.id, p.name, p.created_at, p.updated_at, p.config, s.id, s.value, s.created_at
+		FROM clients c JOIN user_pools p ON p.id = c.pool_id
+		LEFT JOIN client_secrets s ON s.pool_id = c.pool_id AND s.client_id = c.id
+		WHERE c.id = ? AND c.pool_id = (SELECT pool_id FROM clients WHERE id = ? LIMIT 1)
+		ORDER BY s.created_at, s.id`,
 	listClients: `SELECT pool_id, id, name, created_at, updated_at, config FROM clients WHERE pool_id = ? AND id > ? ORDER BY id LIMIT ?`,
 	insertClient: `INSERT INTO clients (pool_id, id, name, created_at, updated_at, config)
 		SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)

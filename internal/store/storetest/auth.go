@@ -31,10 +31,20 @@ func testFindClient(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	create(t, s, []store.UserPool{newPool("us-east-1_a"), newPool("us-east-1_b")},
 		newClient("us-east-1_a", "clienta"), newClient("us-east-1_b", "clientb"))
-	got, pool, err := s.FindClient(ctx, "clientb")
-	check(t, "find clientb", canon(got), err, canon(newClient("us-east-1_b", "clientb")))
-	check(t, "the pool of clientb", canon(pool), err, canon(newPool("us-east-1_b")))
-	_, _, err = s.FindClient(ctx, "nosuchclient")
+	got, err := s.FindClient(ctx, "clientb")
+	check(t, "find clientb", canon(got.Client), err, canon(newClient("us-east-1_b", "clientb")))
+	check(t, "the pool of clientb", canon(got.Pool), err, canon(newPool("us-east-1_b")))
+	checkAll(t, "the secrets of clientb, which has none", got.Secrets, err)
+
+	b := newClient("us-east-1_b", "clientb")
+	older, newer := newSecret(b, "s2", at(10)), newSecret(b, "s1", at(20))
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.AddClientSecret(ctx, newer), tx.AddClientSecret(ctx, older))
+	})
+	got, err = s.FindClient(ctx, "clientb")
+	check(t, "find clientb with secrets", canon(got.Client), err, canon(b))
+	checkAll(t, "the secrets of clientb, oldest first", got.Secrets, err, older, newer)
+	_, err = s.FindClient(ctx, "nosuchclient")
 	wantErr(t, "find an unknown client", err, store.ErrNotFound)
 }
 
