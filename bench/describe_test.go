@@ -8,8 +8,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"runtime"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -73,6 +75,19 @@ func benchClient(s *cognatetest.Server, conns int, opts ...func(*cip.Options)) *
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = conns, conns
 	keep := func(o *cip.Options) { o.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: t} }
 	return cip.New(s.Client.Options(), append([]func(*cip.Options){keep}, opts...)...)
+}
+
+// sizes are the small and large sizes a benchmark compares, the large
+// replaced by the environment variable env when it holds a positive number
+// (and the small then no larger than it; one size when they are equal).
+func sizes(env string, small, large int) []int {
+	if n, err := strconv.Atoi(os.Getenv(env)); err == nil && n > 0 {
+		large, small = n, min(small, n)
+	}
+	if small == large {
+		return []int{large}
+	}
+	return []int{small, large}
 }
 
 // parallel runs op b.N times from about c goroutines (one exactly when c is

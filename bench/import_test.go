@@ -27,17 +27,7 @@ import (
 
 // importSizes are the file sizes BenchmarkImport compares: peak memory must
 // be the same for both. COGNATE_BENCH_IMPORT_USERS replaces the larger.
-func importSizes() []int {
-	sizes := []int{100_000, 1_000_000}
-	if n, err := strconv.Atoi(os.Getenv("COGNATE_BENCH_IMPORT_USERS")); err == nil && n > 0 {
-		sizes[1] = n
-		sizes[0] = min(sizes[0], n)
-	}
-	if sizes[0] == sizes[1] {
-		return sizes[1:]
-	}
-	return sizes
-}
+func importSizes() []int { return sizes("COGNATE_BENCH_IMPORT_USERS", 100_000, 1_000_000) }
 
 // importHeader is the import file's header: Cognito's standard attributes a
 // real export carries, with an email alias the pool signs users in by.

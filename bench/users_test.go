@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"sync/atomic"
@@ -23,13 +22,7 @@ import (
 
 // scaleSizes are the pool sizes BenchmarkScale compares; COGNATE_BENCH_USERS
 // replaces the largest (the default million takes a while to load).
-func scaleSizes() []int {
-	sizes := []int{10_000, 1_000_000}
-	if n, err := strconv.Atoi(os.Getenv("COGNATE_BENCH_USERS")); err == nil && n > 0 {
-		sizes[1] = n
-	}
-	return sizes
-}
+func scaleSizes() []int { return sizes("COGNATE_BENCH_USERS", 10_000, 1_000_000) }
 
 // BenchmarkScale loads a pool through the store's bulk path, then measures
 // over HTTP: AdminGetUser, ListUsers with an `email ^=` filter, an unfiltered
