@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -38,8 +39,10 @@ import (
 // answer, counted as one sign-in), REFRESH_TOKEN_AUTH and GetUser.
 //
 // Each flow is reported against a floor, the cryptography it cannot avoid
-// run on all cores, measured right after it: the machines are shared, and
-// their load changes within seconds. A line's metrics are:
+// run on all cores. The machines are shared, and their speed changes within
+// a second: the flow runs in flowSlices slices, each followed by its floor
+// for a quarter of its time, so that both are measured over the same
+// stretches of time. A line's metrics are:
 //
 //	signins/s, req/s  the flow (SRP makes two requests per sign-in)
 //	floor-ops/s       its floor: password: a verifier and two RS256
@@ -83,6 +86,9 @@ func signInClients() int {
 }
 
 const (
+	// flowSlices is how many slices a flow runs in, each followed by its
+	// floor.
+	flowSlices     = 8
 	signInPassword = "Correct-Horse-42"
 	// signInUsers are signed in in turn, so that concurrent sign-ins are
 	// of different users, as they are in production.
@@ -148,9 +154,28 @@ func profiling() bool {
 	return f != nil && f.Value.String() != ""
 }
 
-// spin runs op from n goroutines for d and returns its rate, the CPU time
-// per op this process spent, and the share of the machine's cores it used.
-func spin(d time.Duration, n int, op func() error) (rate float64, cpu time.Duration, share float64, err error) {
+// spinResult is what spin measured: ops done in took, using cpu of this
+// process. Results of several spins add up.
+type spinResult struct {
+	ops       int64
+	took, cpu time.Duration
+}
+
+func (r *spinResult) add(o spinResult) {
+	r.ops, r.took, r.cpu = r.ops+o.ops, r.took+o.took, r.cpu+o.cpu
+}
+
+func (r spinResult) rate() float64 { return float64(r.ops) / r.took.Seconds() }
+
+func (r spinResult) cpuPerOp() time.Duration { return r.cpu / time.Duration(max(r.ops, 1)) }
+
+// share is the share of the machine's cores the ops used.
+func (r spinResult) share() float64 {
+	return r.cpu.Seconds() / r.took.Seconds() / float64(runtime.NumCPU())
+}
+
+// spin runs op from n goroutines for d.
+func spin(d time.Duration, n int, op func() error) (spinResult, error) {
 	m := &meter{}
 	start := m.read()
 	begin := time.Now()
@@ -168,15 +193,30 @@ func spin(d time.Duration, n int, op func() error) (rate float64, cpu time.Durat
 			errs <- nil
 		}()
 	}
+	var err error
 	for range n {
 		if e := <-errs; e != nil {
 			err = e
 		}
 	}
-	took := time.Since(begin)
-	used := m.read().self - start.self
-	total := max(ops.Load(), 1)
-	return float64(total) / took.Seconds(), used / time.Duration(total), used.Seconds() / took.Seconds() / float64(runtime.NumCPU()), err
+	return spinResult{ops: ops.Load(), took: time.Since(begin), cpu: m.read().self - start.self}, err
+}
+
+// clients runs op n times from c goroutines (n at most).
+func clients(b *testing.B, c, n int, op func() error) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(c, n) {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				if err := op(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // cryptoFixture holds what the floors compute with: a signing key, the
@@ -441,20 +481,46 @@ func signIn(b *testing.B, backend cognatetest.Backend, c *cryptoFixture) {
 	f := newSignInFixture(b, s)
 	rt := roundTrip(f.c)
 	ctx := context.Background()
-	clients, procs := signInClients(), runtime.GOMAXPROCS(0)
+	procs := runtime.GOMAXPROCS(0)
 	var next atomic.Int64
 	// turn is the next user's index: each is signed in in turn.
 	turn := func() int { return int(next.Add(1) % signInUsers) }
-	// run measures op, then its floor (and SRP's server share, and the
-	// round trip) for a quarter as long each, at least 250 ms; requests is
-	// the number of HTTP requests an op makes.
+	// run measures op, requests HTTP requests, against its floor (and SRP's
+	// server share, and the round trip). The machine's speed changes within
+	// a second, so the flow runs in slices, each followed by the floors for
+	// a quarter of its time (at least 25 ms): the ratios compare flow and
+	// floor over the same stretches of the machine's time.
 	run := func(name string, requests int, floor, server, op func() error) {
-		b.Run(fmt.Sprintf("%s/clients=%d", name, clients), func(b *testing.B) {
-			start := m.read()
-			parallel(b, clients, op)
-			b.StopTimer()
+		b.Run(fmt.Sprintf("%s/clients=%d", name, signInClients()), func(b *testing.B) {
+			var flow usage
+			var fl, srv, trip spinResult
+			spinFor := func(r *spinResult, d time.Duration, n int, op func() error) {
+				got, err := spin(d, n, op)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r.add(got)
+			}
+			b.ResetTimer()
+			per := max(1, (b.N+flowSlices-1)/flowSlices)
+			for done := 0; done < b.N; done += per {
+				start, began := m.read(), b.Elapsed()
+				b.StartTimer()
+				clients(b, signInClients(), min(per, b.N-done), op)
+				b.StopTimer()
+				flow.add(m.since(start))
+				if profiling() {
+					continue
+				}
+				d := max((b.Elapsed()-began)/4, 25*time.Millisecond)
+				spinFor(&fl, d, procs, floor)
+				if server != nil {
+					spinFor(&srv, d, procs, server)
+				}
+				spinFor(&trip, d, signInClients(), rt)
+			}
 			rate := float64(b.N) / b.Elapsed().Seconds()
-			cpu := m.report(b, start)
+			flow.report(b, m, b.N, b.Elapsed())
 			b.ReportMetric(float64(requests)*rate, "req/s")
 			if name != "GetUser" {
 				b.ReportMetric(rate, "signins/s")
@@ -462,28 +528,15 @@ func signIn(b *testing.B, backend cognatetest.Backend, c *cryptoFixture) {
 			if profiling() {
 				return
 			}
-			d := max(b.Elapsed()/4, 250*time.Millisecond)
-			fl, flCPU, flShare, err := spin(d, procs, floor)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.ReportMetric(fl, "floor-ops/s")
-			b.ReportMetric(100*flShare, "floor-%cpu")
-			b.ReportMetric(100*rate/fl, "%floor")
-			b.ReportMetric(100*flCPU.Seconds()/cpu.Seconds(), "%floor-cpu")
+			b.ReportMetric(fl.rate(), "floor-ops/s")
+			b.ReportMetric(100*fl.share(), "floor-%cpu")
+			b.ReportMetric(100*rate/fl.rate(), "%floor")
+			b.ReportMetric(100*fl.cpuPerOp().Seconds()/flow.total().Seconds()*float64(b.N), "%floor-cpu")
 			if server != nil {
-				srv, _, _, err := spin(d, procs, server)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.ReportMetric(100*rate/srv, "%srv-floor")
-			}
-			rtRate, _, _, err := spin(d, clients, rt)
-			if err != nil {
-				b.Fatal(err)
+				b.ReportMetric(100*rate/srv.rate(), "%srv-floor")
 			}
 			// Both take the same cores: their times per op add.
-			b.ReportMetric(100*rate*(1/fl+float64(requests)/rtRate), "%floor+rt")
+			b.ReportMetric(100*rate*(1/fl.rate()+float64(requests)/trip.rate()), "%floor+rt")
 		})
 	}
 	run("USER_PASSWORD_AUTH", 1, c.passwordLogin, nil, func() error {
@@ -576,21 +629,38 @@ func procCPU(pid int) time.Duration {
 	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
-// report reports the CPU time per op since start, the process's and the
-// database's, and the share of the machine they took; it returns their sum.
-// Backends that connected since start count from zero.
-func (m *meter) report(b *testing.B, start reading) time.Duration {
+// usage is CPU time used: by this process, and by the database backends
+// serving it.
+type usage struct{ self, db time.Duration }
+
+func (u *usage) add(o usage) { u.self, u.db = u.self+o.self, u.db+o.db }
+
+func (u usage) total() time.Duration { return u.self + u.db }
+
+// since is the CPU time used since start. Backends that connected since
+// start count from zero.
+func (m *meter) since(start reading) usage {
 	now := m.read()
-	self := now.self - start.self
-	var db time.Duration
+	u := usage{self: now.self - start.self}
 	for pid, t := range now.db {
-		db += t - start.db[pid]
+		u.db += t - start.db[pid]
 	}
-	perOp := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 / float64(b.N) }
-	b.ReportMetric(perOp(self), "cpu-ms/op")
+	return u
+}
+
+// report reports the CPU time per op since start, the process's and the
+// database's, and the share of the machine they took.
+func (m *meter) report(b *testing.B, start reading) {
+	m.since(start).report(b, m, b.N, b.Elapsed())
+}
+
+// report reports u as the CPU time of n ops that took elapsed: per op, the
+// process's and the database's, and the share of the machine they took.
+func (u usage) report(b *testing.B, m *meter, n int, elapsed time.Duration) {
+	perOp := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1e3 / float64(n) }
+	b.ReportMetric(perOp(u.self), "cpu-ms/op")
 	if m.conn != nil {
-		b.ReportMetric(perOp(db), "db-cpu-ms/op")
+		b.ReportMetric(perOp(u.db), "db-cpu-ms/op")
 	}
-	b.ReportMetric(100*(self+db).Seconds()/b.Elapsed().Seconds()/float64(runtime.NumCPU()), "%cpu")
-	return (self + db) / time.Duration(b.N)
+	b.ReportMetric(100*u.total().Seconds()/elapsed.Seconds()/float64(runtime.NumCPU()), "%cpu")
 }
