@@ -24,12 +24,21 @@ var (
 
 // UserPool is a user pool. Config is the pool's description as the domain
 // serializes it (JSON); the store keeps it opaque.
+//
+// Generation counts the changes to the pool and to its clients and their
+// secrets: the store moves it forward with every write that changes what
+// FindClient returns (UpdateUserPool, UpdateClient, DeleteClient,
+// AddClientSecret, DeleteClientSecret), in the same transaction. A copy of
+// a client read at one generation is therefore current for as long as the
+// pool is at that generation, on any node. The store ignores the field in
+// the records it is given.
 type UserPool struct {
-	ID        string
-	Name      string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	Config    []byte
+	ID         string
+	Name       string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Config     []byte
+	Generation int64
 }
 
 // Client is an app client of a user pool. Config is opaque to the store.
@@ -155,5 +164,10 @@ type Store interface {
 	// shares with other calls' fns; each commits or rolls back as its own
 	// would, and Update returns once fn's writes are durable.
 	Update(ctx context.Context, fn func(tx Tx) error) error
+	// CreateRefreshToken is Tx.CreateRefreshToken as a write of its own,
+	// outside any Update: the only write of most sign-ins, which a backend
+	// may make one statement with no transaction around it. The token is
+	// durable on return.
+	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	Close() error
 }

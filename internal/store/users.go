@@ -114,8 +114,25 @@ type Message struct {
 	LastError   string
 }
 
+// Signer is what a sign-in reads of the user a name signs in, in one read
+// (FindSigner).
+type Signer struct {
+	// User is the user whose username, or else whose sign-in name, the name
+	// is; Found is false when there is none.
+	User  User
+	Found bool
+	// Groups are the groups the user is in, ordered by Name.
+	Groups []Group
+	// Generation is the pool's (see UserPool).
+	Generation int64
+}
+
 // UserReader reads users, groups and the outbox.
 type UserReader interface {
+	// FindSigner resolves a name as GetUser and then FindUserBySignInName
+	// would, and reads the user's groups and the pool's generation with it,
+	// in one read; ErrNotFound if the pool does not exist.
+	FindSigner(ctx context.Context, poolID, name string) (Signer, error)
 	// GetUser returns ErrNotFound if no user of the pool has the key.
 	GetUser(ctx context.Context, poolID, key string) (User, error)
 	// FindUserBySignInName returns the user a sign-in name belongs to, in one

@@ -128,7 +128,7 @@ func scanUserPool(s scanner) (store.UserPool, error) {
 }
 
 func poolFields(p *store.UserPool, created, updated *int64) []any {
-	return []any{&p.ID, &p.Name, created, updated, &p.Config}
+	return []any{&p.ID, &p.Name, created, updated, &p.Config, &p.Generation}
 }
 
 func scanClient(s scanner) (store.Client, error) {
@@ -293,23 +293,38 @@ func (t *tx) CreateClient(ctx context.Context, c store.Client) error {
 }
 
 func (t *tx) UpdateClient(ctx context.Context, c store.Client) error {
-	return t.change(ctx, fmt.Sprintf("update client %q of pool %q", c.ID, c.PoolID), updateClient,
-		c.Name, millis(c.UpdatedAt), blob(c.Config), c.PoolID, c.ID)
+	what := fmt.Sprintf("update client %q of pool %q", c.ID, c.PoolID)
+	return t.changePool(ctx, what, c.PoolID, t.change(ctx, what, updateClient,
+		c.Name, millis(c.UpdatedAt), blob(c.Config), c.PoolID, c.ID))
 }
 
 func (t *tx) DeleteClient(ctx context.Context, poolID, clientID string) error {
-	return t.change(ctx, fmt.Sprintf("delete client %q of pool %q", clientID, poolID), deleteClient, poolID, clientID)
+	what := fmt.Sprintf("delete client %q of pool %q", clientID, poolID)
+	return t.changePool(ctx, what, poolID, t.change(ctx, what, deleteClient, poolID, clientID))
 }
 
 func (t *tx) AddClientSecret(ctx context.Context, s store.ClientSecret) error {
-	return t.insertChild(ctx, fmt.Sprintf("add secret %q to client %q", s.ID, s.ClientID), insertClientSecret,
+	what := fmt.Sprintf("add secret %q to client %q", s.ID, s.ClientID)
+	return t.changePool(ctx, what, s.PoolID, t.insertChild(ctx, what, insertClientSecret,
 		[]any{s.PoolID, s.ClientID, s.ID, blob(s.Value), millis(s.CreatedAt), s.PoolID, s.ClientID},
-		clientExists, s.PoolID, s.ClientID)
+		clientExists, s.PoolID, s.ClientID))
 }
 
 func (t *tx) DeleteClientSecret(ctx context.Context, poolID, clientID, secretID string) error {
-	return t.change(ctx, fmt.Sprintf("delete secret %q of client %q", secretID, clientID), deleteClientSecret,
-		poolID, clientID, secretID)
+	what := fmt.Sprintf("delete secret %q of client %q", secretID, clientID)
+	return t.changePool(ctx, what, poolID, t.change(ctx, what, deleteClientSecret, poolID, clientID, secretID))
+}
+
+// changePool follows a write to one of a pool's clients: if it changed
+// something (err is nil), the pool moves to its next generation.
+func (t *tx) changePool(ctx context.Context, what, poolID string, err error) error {
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, nextGeneration, poolID); err != nil {
+		return t.fail(what, err)
+	}
+	return nil
 }
 
 func (t *tx) CreateAccessKey(ctx context.Context, k store.AccessKey) error {

@@ -93,6 +93,15 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	})
 }
 
+// CreateRefreshToken runs its one statement without a transaction around it,
+// but where writes share the single writer's transactions (group commit).
+func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
+	if db.group != nil {
+		return db.Update(ctx, func(tx store.Tx) error { return tx.CreateRefreshToken(ctx, t) })
+	}
+	return db.retry(ctx, func() error { return (&tx{db.on(db.write)}).CreateRefreshToken(ctx, t) })
+}
+
 // retry calls f until it returns anything but store.ErrRetry.
 func (db *DB) retry(ctx context.Context, f func() error) error {
 	backoff := firstBackoff

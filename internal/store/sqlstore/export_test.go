@@ -21,3 +21,9 @@ func (db *DB) ExistingUserKeysQuery(poolID string, keys []string) (string, []any
 	}
 	return db.rebind(lookupText(userKeysLookup, textValue, lookupRows)), args
 }
+
+// FindSignerQuery returns the SQL of FindSigner, in db's dialect, with the
+// arguments that find name in the pool.
+func (db *DB) FindSignerQuery(poolID, name string) (string, []any) {
+	return db.sql[findSigner], []any{poolID, name, poolID, name, poolID}
+}

@@ -290,3 +290,88 @@ func TestExistingUserKeysPlanPostgres(t *testing.T) {
 		}
 	}
 }
+
+// groupsSQL puts the users fill makes in pool us-east-1_a into two of 2,000
+// groups each (PostgreSQL's SQL).
+var groupsSQL = []string{
+	`INSERT INTO groups (pool_id, name, description, role_arn, precedence, created_at, updated_at)
+		SELECT 'us-east-1_a', 'group' || i, '', '', NULL, 0, 0 FROM generate_series(1, 2000) i`,
+	`INSERT INTO group_members (pool_id, group_name, user_key)
+		SELECT 'us-east-1_a', 'group' || (i % 2000 + 1), u.key FROM users u, generate_series(0, 1) i
+		WHERE u.pool_id = 'us-east-1_a'`,
+}
+
+// TestFindSignerPlanSQLite: FindSigner searches an index for each row it
+// reads: the pool, the user by key and by sign-in name, and the user's
+// memberships and groups; the only SCAN is of the few rows it gathered.
+func TestFindSignerPlanSQLite(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 2000)
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	text, args := db.FindSignerQuery("us-east-1_a", "user00000010")
+	var searches int
+	for _, row := range query(t, ctx, raw, "EXPLAIN QUERY PLAN "+text, args...) {
+		detail := strings.SplitN(row, " ", 4)[3]
+		switch {
+		case strings.HasPrefix(detail, "SEARCH "):
+			searches++
+		case strings.HasPrefix(detail, "SCAN ") && detail != "SCAN s LEFT-JOIN":
+			t.Errorf("FindSigner: %s", detail)
+		}
+	}
+	if searches != 8 {
+		t.Errorf("FindSigner: %d SEARCHes, want 8 (pool; user, memberships, groups; name, user, memberships, groups)", searches)
+	}
+}
+
+// TestFindSignerPlanPostgres: as on SQLite, in the custom and the generic
+// plan, before any ANALYZE.
+func TestFindSignerPlanPostgres(t *testing.T) {
+	ctx := t.Context()
+	url := pgtest.URL(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill(t, db, 20000)
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(1) // PREPARE and SET hold for the one connection
+	for _, q := range groupsSQL {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text, args := db.FindSignerQuery("us-east-1_a", "user00000010")
+	literals := make([]string, len(args))
+	for i, a := range args {
+		literals[i] = "'" + a.(string) + "'"
+	}
+	if _, err := raw.ExecContext(ctx, "PREPARE signer AS "+text); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+		if _, err := raw.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
+			t.Fatal(err)
+		}
+		plan := strings.Join(query(t, ctx, raw, "EXPLAIN EXECUTE signer("+strings.Join(literals, ", ")+")"), "\n")
+		if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Bitmap") || strings.Contains(plan, "Hash") ||
+			strings.Count(plan, "Index Scan using")+strings.Count(plan, "Index Only Scan using") != 8 {
+			t.Errorf("FindSigner (%s): plan\n%s\nwant eight index scans and nothing else", mode, plan)
+		}
+	}
+}

@@ -10,6 +10,7 @@ const (
 	listUserPools
 	insertUserPool
 	updateUserPool
+	nextGeneration
 	deleteUserPool
 	userPoolExists
 
@@ -31,6 +32,7 @@ const (
 
 	getUser
 	findUserBySignInName
+	findSigner
 	countUsers
 	insertUser
 	updateUser
@@ -114,10 +116,11 @@ const (
 // WHERE clause of INSERT … SELECT also keeps SQLite from reading ON CONFLICT as
 // part of the SELECT.
 var sharedSQL = [numQueries]string{
-	getUserPool:    `SELECT id, name, created_at, updated_at, config FROM user_pools WHERE id = ?`,
-	listUserPools:  `SELECT id, name, created_at, updated_at, config FROM user_pools WHERE id > ? ORDER BY id LIMIT ?`,
+	getUserPool:    `SELECT ` + poolColumns + ` FROM user_pools WHERE id = ?`,
+	listUserPools:  `SELECT ` + poolColumns + ` FROM user_pools WHERE id > ? ORDER BY id LIMIT ?`,
 	insertUserPool: `INSERT INTO user_pools (id, name, created_at, updated_at, config) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-	updateUserPool: `UPDATE user_pools SET name = ?, updated_at = ?, config = ? WHERE id = ?`,
+	updateUserPool: `UPDATE user_pools SET name = ?, updated_at = ?, config = ?, generation = generation + 1 WHERE id = ?`,
+	nextGeneration: `UPDATE user_pools SET generation = generation + 1 WHERE id = ?`,
 	deleteUserPool: `DELETE FROM user_pools WHERE id = ?`,
 	userPoolExists: `SELECT 1 FROM user_pools WHERE id = ?`,
 
@@ -125,7 +128,7 @@ var sharedSQL = [numQueries]string{
 	// One row per secret, or one with NULL secret columns; the subquery
 	// picks one pool should two share the client ID.
 	findClient: `SELECT c.pool_id, c.id, c.name, c.created_at, c.updated_at, c.config,
-		p.id, p.name, p.created_at, p.updated_at, p.config, s.id, s.value, s.created_at
+		` + prefixed("p", poolColumns) + `, s.id, s.value, s.created_at
 		FROM clients c JOIN user_pools p ON p.id = c.pool_id
 		LEFT JOIN client_secrets s ON s.pool_id = c.pool_id AND s.client_id = c.id
 		WHERE c.id = ? AND c.pool_id = (SELECT pool_id FROM clients WHERE id = ? LIMIT 1)
@@ -153,6 +156,29 @@ var sharedSQL = [numQueries]string{
 	findUserBySignInName: `SELECT ` + prefixed("u", userColumns) + ` FROM sign_in_names n
 		JOIN users u ON u.pool_id = n.pool_id AND u.key = n.user_key
 		WHERE n.pool_id = ? AND n.name = ?`,
+	// The pool's row, with the user the name is the username of (via 0) or
+	// else the sign-in name of (via 1), once per group the user is in. Each
+	// branch finds its user, then the user's groups, by index; the user
+	// columns are NULL when no user has the name, and the group columns when
+	// the user is in no group.
+	findSigner: `SELECT p.generation, s.via, ` + prefixed("s", userColumns) + `, ` + prefixed("s", groupAliases) + `
+		FROM user_pools p
+		LEFT JOIN (
+			SELECT 0 AS via, ` + prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
+			FROM users u
+			LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
+			LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+			WHERE u.pool_id = ? AND u.key = ?
+			UNION ALL
+			SELECT 1 AS via, ` + prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
+			FROM sign_in_names n
+			JOIN users u ON u.pool_id = n.pool_id AND u.key = n.user_key
+			LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
+			LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+			WHERE n.pool_id = ? AND n.name = ?
+		) s ON s.pool_id = p.id
+		WHERE p.id = ?
+		ORDER BY s.via, s.group_name`,
 	countUsers: `SELECT count(*) FROM users WHERE pool_id = ?`,
 	insertUser: `INSERT INTO users (` + userColumns + `)
 		SELECT ` + placeholders(userColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
@@ -279,11 +305,15 @@ var sharedSQL = [numQueries]string{
 
 // The columns of each table, in the order the scan functions read them.
 const (
+	poolColumns = `id, name, created_at, updated_at, config, generation`
 	userColumns = `pool_id, key, username, sub, status, enabled, created_at, updated_at, attributes, credential, settings, ` +
 		`email, phone_number, name, given_name, family_name, preferred_username`
 	signInNameColumns = `pool_id, name, user_key, kind`
 	groupColumns      = `pool_id, name, description, role_arn, precedence, created_at, updated_at`
-	messageColumns    = `id, pool_id, user_key, created_at, kind, medium, destination, subject, body, from_address, reply_to, ` +
+	// groupAliases name groupColumns beside a user's columns.
+	groupAliases = `group_pool_id, group_name, group_description, group_role_arn, group_precedence, ` +
+		`group_created_at, group_updated_at`
+	messageColumns = `id, pool_id, user_key, created_at, kind, medium, destination, subject, body, from_address, reply_to, ` +
 		`code, status, attempts, next_attempt, last_error`
 	signingKeyColumns   = `pool_id, id, created_at, retired_at, expires_at, private`
 	authSessionColumns  = `pool_id, id, client_id, user_key, created_at, expires_at, data`
@@ -300,6 +330,16 @@ func prefixed(alias, columns string) string {
 	cols := strings.Split(columns, ", ")
 	for i, c := range cols {
 		cols[i] = alias + "." + c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// aliased is a list of columns, each prefixed by alias and renamed to the
+// matching name of as.
+func aliased(alias, columns, as string) string {
+	cols, names := strings.Split(columns, ", "), strings.Split(as, ", ")
+	for i, c := range cols {
+		cols[i] = alias + "." + c + " AS " + names[i]
 	}
 	return strings.Join(cols, ", ")
 }

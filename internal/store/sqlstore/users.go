@@ -13,13 +13,34 @@ import (
 )
 
 func scanUser(s scanner) (store.User, error) {
-	var u store.User
-	var created, updated int64
-	err := s.Scan(&u.PoolID, &u.Key, &u.Username, &u.Sub, &u.Status, &u.Enabled, &created, &updated,
-		&u.Attributes, &u.Credential, &u.Settings,
-		&u.Email, &u.PhoneNumber, &u.Name, &u.GivenName, &u.FamilyName, &u.PreferredUsername)
-	u.CreatedAt, u.UpdatedAt = fromMillis(created), fromMillis(updated)
-	return u, err
+	var d userDest
+	err := s.Scan(d.fields()...)
+	return d.user(), err
+}
+
+// userDest receives a user's columns in userColumns' order, NULLs (a LEFT
+// JOIN's missing user) included.
+type userDest struct {
+	poolID, key, username, sub, status                   sql.NullString
+	enabled                                              sql.NullBool
+	created, updated                                     sql.NullInt64
+	attributes, credential, settings                     []byte
+	email, phone, name, givenName, familyName, preferred sql.NullString
+}
+
+func (d *userDest) fields() []any {
+	return []any{&d.poolID, &d.key, &d.username, &d.sub, &d.status, &d.enabled, &d.created, &d.updated,
+		&d.attributes, &d.credential, &d.settings,
+		&d.email, &d.phone, &d.name, &d.givenName, &d.familyName, &d.preferred}
+}
+
+func (d *userDest) user() store.User {
+	return store.User{PoolID: d.poolID.String, Key: d.key.String, Username: d.username.String, Sub: d.sub.String,
+		Status: d.status.String, Enabled: d.enabled.Bool,
+		CreatedAt: fromMillis(d.created.Int64), UpdatedAt: fromMillis(d.updated.Int64),
+		Attributes: d.attributes, Credential: d.credential, Settings: d.settings,
+		Email: d.email.String, PhoneNumber: d.phone.String, Name: d.name.String, GivenName: d.givenName.String,
+		FamilyName: d.familyName.String, PreferredUsername: d.preferred.String}
 }
 
 // appendUser appends a user's values in userColumns' order.
@@ -44,16 +65,30 @@ func scanSignInName(s scanner) (store.SignInName, error) {
 }
 
 func scanGroup(s scanner) (store.Group, error) {
-	var g store.Group
-	var precedence sql.NullInt64
-	var created, updated int64
-	err := s.Scan(&g.PoolID, &g.Name, &g.Description, &g.RoleARN, &precedence, &created, &updated)
-	if precedence.Valid {
-		p := int32(precedence.Int64)
+	var d groupDest
+	err := s.Scan(d.fields()...)
+	return d.group(), err
+}
+
+// groupDest receives a group's columns in groupColumns' order, NULLs (a
+// LEFT JOIN's missing group) included.
+type groupDest struct {
+	poolID, name, description, roleARN sql.NullString
+	precedence, created, updated       sql.NullInt64
+}
+
+func (d *groupDest) fields() []any {
+	return []any{&d.poolID, &d.name, &d.description, &d.roleARN, &d.precedence, &d.created, &d.updated}
+}
+
+func (d *groupDest) group() store.Group {
+	g := store.Group{PoolID: d.poolID.String, Name: d.name.String, Description: d.description.String,
+		RoleARN: d.roleARN.String, CreatedAt: fromMillis(d.created.Int64), UpdatedAt: fromMillis(d.updated.Int64)}
+	if d.precedence.Valid {
+		p := int32(d.precedence.Int64)
 		g.Precedence = &p
 	}
-	g.CreatedAt, g.UpdatedAt = fromMillis(created), fromMillis(updated)
-	return g, err
+	return g
 }
 
 func precedence(p *int32) any {
@@ -87,6 +122,43 @@ func (c *conn) GetUser(ctx context.Context, poolID, key string) (store.User, err
 func (c *conn) FindUserBySignInName(ctx context.Context, poolID, name string) (store.User, error) {
 	return get(ctx, c, fmt.Sprintf("find the user signing in as %q in pool %q", name, poolID), scanUser,
 		findUserBySignInName, poolID, name)
+}
+
+func (c *conn) FindSigner(ctx context.Context, poolID, name string) (store.Signer, error) {
+	what := fmt.Sprintf("find the user signing in as %q in pool %q", name, poolID)
+	rows, err := c.query(ctx, findSigner, poolID, name, poolID, name, poolID)
+	if err != nil {
+		return store.Signer{}, c.fail(what, err)
+	}
+	defer rows.Close()
+	var found store.Signer
+	var via, firstVia sql.NullInt64
+	n := 0
+	for ; rows.Next(); n++ {
+		var u userDest
+		var g groupDest
+		if err := rows.Scan(append(append([]any{&found.Generation, &via}, u.fields()...), g.fields()...)...); err != nil {
+			return store.Signer{}, c.fail(what, err)
+		}
+		if n == 0 {
+			firstVia, found.Found = via, via.Valid
+			if found.Found {
+				found.User = u.user()
+			}
+		} else if via != firstVia {
+			break // the rows of the name's other user: its sign-in name's
+		}
+		if g.name.Valid {
+			found.Groups = append(found.Groups, g.group())
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return store.Signer{}, c.fail(what, err)
+	}
+	if n == 0 {
+		return store.Signer{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return found, nil
 }
 
 func (c *conn) ListSignInNames(ctx context.Context, poolID, userKey string) ([]store.SignInName, error) {

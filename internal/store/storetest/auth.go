@@ -373,6 +373,19 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	}
 	// The IDs of deleted tokens are free again.
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.CreateRefreshToken(ctx, a1) })
+
+	// The store's own CreateRefreshToken, outside any Update, is the same write.
+	own := newRefreshToken(alice, "token-a4", "family-5", at(600))
+	if err := s.CreateRefreshToken(ctx, own); err != nil {
+		t.Fatalf("Store.CreateRefreshToken: %v", err)
+	}
+	got, err = s.GetRefreshToken(ctx, p.ID, own.ID)
+	check(t, "GetRefreshToken after Store.CreateRefreshToken", got, err, own)
+	wantErr(t, "Store.CreateRefreshToken with a taken ID", s.CreateRefreshToken(ctx, newRefreshToken(bob, own.ID, "family-6", at(600))), store.ErrConflict)
+	wantErr(t, "Store.CreateRefreshToken of a missing user", s.CreateRefreshToken(ctx, newRefreshToken(newUser(p.ID, "missing"), "t", "f", at(0))), store.ErrNotFound)
+	got, err = s.GetRefreshToken(ctx, p.ID, own.ID)
+	check(t, "GetRefreshToken after the refused Store.CreateRefreshToken", got, err, own)
+	wantFamily(t, s, p.ID, "family-6", false)
 }
 
 func testAuthEvents(t *testing.T, s store.Store) {

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClientCRUD", testClientCRUD},
 		{"ClientErrors", testClientErrors},
 		{"ClientSecrets", testClientSecrets},
+		{"PoolGeneration", testPoolGeneration},
 		{"AccessKeys", testAccessKeys},
 		{"RoundTrip", testRoundTrip},
 		{"DeleteUserPoolCascades", testDeleteUserPoolCascades},
@@ -131,6 +132,8 @@ func canon[T any](v T) T {
 		blob(&r.Credential)
 		blob(&r.Settings)
 	case *store.SignInName:
+	case *store.Signer:
+		r.User, r.Groups = canon(r.User), canonAll(r.Groups)
 	case *store.Group:
 		ms(&r.CreatedAt)
 		ms(&r.UpdatedAt)
@@ -223,9 +226,10 @@ func testUserPoolCRUD(t *testing.T, s store.Store) {
 	changed := p
 	changed.Name, changed.UpdatedAt, changed.Config = "renamed", at(60), []byte(`{"changed":true}`)
 	changed.CreatedAt = at(-60) // not the store's to change
+	changed.Generation = 60     // nor this
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateUserPool(ctx, changed) })
 	want := changed
-	want.CreatedAt = p.CreatedAt
+	want.CreatedAt, want.Generation = p.CreatedAt, p.Generation+1
 	got, err = s.GetUserPool(ctx, p.ID)
 	check(t, "GetUserPool after UpdateUserPool", got, err, want)
 
@@ -359,6 +363,66 @@ func testClientSecrets(t *testing.T, s store.Store) {
 	})
 	list, err = s.ListClientSecrets(ctx, p.ID, c.ID)
 	checkAll(t, "ListClientSecrets of a re-created client", list, err)
+}
+
+// testPoolGeneration: every write that changes what FindClient returns
+// moves the pool's generation forward, and a refused one does not.
+func testPoolGeneration(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	c := newClient(p.ID, "client1")
+	create(t, s, []store.UserPool{p, q}, c, newClient(q.ID, "client2"))
+	generation := func(poolID string) int64 {
+		t.Helper()
+		pool, err := s.GetUserPool(ctx, poolID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pool.Generation
+	}
+	last, other := generation(p.ID), generation(q.ID)
+	found, err := s.FindClient(ctx, c.ID)
+	if err != nil || found.Pool.Generation != last {
+		t.Fatalf("FindClient: the pool's generation is %d (%v), want %d", found.Pool.Generation, err, last)
+	}
+	sec := newSecret(c, "s1", at(10))
+	missing := newClient(p.ID, "missing")
+	type write = func(ctx context.Context, tx store.Tx) error
+	for _, w := range []struct {
+		what           string
+		write, refused write
+	}{
+		{"UpdateUserPool", func(ctx context.Context, tx store.Tx) error { return tx.UpdateUserPool(ctx, p) }, nil},
+		{"UpdateClient", func(ctx context.Context, tx store.Tx) error { return tx.UpdateClient(ctx, c) },
+			func(ctx context.Context, tx store.Tx) error { return tx.UpdateClient(ctx, missing) }},
+		{"AddClientSecret", func(ctx context.Context, tx store.Tx) error { return tx.AddClientSecret(ctx, sec) },
+			func(ctx context.Context, tx store.Tx) error { return tx.AddClientSecret(ctx, sec) }},
+		{"DeleteClientSecret", func(ctx context.Context, tx store.Tx) error { return tx.DeleteClientSecret(ctx, p.ID, c.ID, sec.ID) },
+			func(ctx context.Context, tx store.Tx) error { return tx.DeleteClientSecret(ctx, p.ID, c.ID, sec.ID) }},
+		{"DeleteClient", func(ctx context.Context, tx store.Tx) error { return tx.DeleteClient(ctx, p.ID, c.ID) },
+			func(ctx context.Context, tx store.Tx) error { return tx.DeleteClient(ctx, p.ID, c.ID) }},
+	} {
+		update(t, s, w.write)
+		if g := generation(p.ID); g <= last {
+			t.Fatalf("after %s the pool's generation is %d, was %d", w.what, g, last)
+		}
+		last = generation(p.ID)
+		if w.refused == nil {
+			continue
+		}
+		update(t, s, func(ctx context.Context, tx store.Tx) error {
+			if err := w.refused(ctx, tx); err == nil {
+				t.Errorf("a %s to refuse: no error", w.what)
+			}
+			return nil
+		})
+		if generation(p.ID) != last {
+			t.Fatalf("a refused %s moved the pool's generation", w.what)
+		}
+	}
+	if g := generation(q.ID); g != other {
+		t.Fatalf("the other pool's generation moved from %d to %d", other, g)
+	}
 }
 
 func testAccessKeys(t *testing.T, s store.Store) {
@@ -779,6 +843,7 @@ func testReadYourWrites(t *testing.T, s store.Store) {
 			return err
 		}
 		got, err = tx.GetUserPool(ctx, p.ID)
+		changed.Generation++
 		check(t, "GetUserPool in the tx after UpdateUserPool", got, err, changed)
 
 		for _, err := range []error{tx.CreateClient(ctx, c), tx.AddClientSecret(ctx, sec), tx.CreateAccessKey(ctx, k)} {

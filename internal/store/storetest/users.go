@@ -27,6 +27,7 @@ var userTests = []test{
 	{"ListUsersBadFilters", testListUsersBadFilters},
 	{"RaceCreateUser", testRaceCreateUser},
 	{"RaceSignInName", testRaceSignInName},
+	{"FindSigner", testFindSigner},
 	{"Groups", testGroups},
 	{"GroupMembers", testGroupMembers},
 	{"Outbox", testOutbox},
@@ -674,6 +675,61 @@ func testGroups(t *testing.T, s store.Store) {
 	}
 }
 
+// testFindSigner: a name resolves as a username first, then as a sign-in
+// name, in the pool alone, with the user's groups and the pool's generation.
+func testFindSigner(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	create(t, s, []store.UserPool{p, q})
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateUserPool(ctx, p) })
+	pool, err := s.GetUserPool(ctx, p.ID)
+	if err != nil || pool.Generation == 0 {
+		t.Fatalf("GetUserPool after UpdateUserPool: generation %d, %v", pool.Generation, err)
+	}
+	alice, bob, carol := newUser(p.ID, "alice"), newUser(p.ID, "bob"), newUser(p.ID, "carol")
+	groups := []store.Group{newGroup(p.ID, "zeta", nil), newGroup(p.ID, "alpha", ptr(int32(2))), newGroup(p.ID, "mid", ptr(int32(1)))}
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		errs := []error{createUser(ctx, tx, alice), createUser(ctx, tx, carol, emailName(carol)),
+			// bob's sign-in name is alice's username.
+			createUser(ctx, tx, bob, store.SignInName{PoolID: p.ID, Name: alice.Key, UserKey: bob.Key, Kind: "preferred_username"})}
+		for _, g := range groups {
+			errs = append(errs, tx.CreateGroup(ctx, g))
+		}
+		for _, g := range groups {
+			errs = append(errs, tx.AddUserToGroup(ctx, p.ID, g.Name, carol.Key))
+		}
+		errs = append(errs, tx.AddUserToGroup(ctx, p.ID, "mid", bob.Key))
+		return errors.Join(errs...)
+	})
+	sorted := []store.Group{groups[1], groups[2], groups[0]}
+	gen := pool.Generation
+	for _, c := range []struct {
+		what, pool, name string
+		want             store.Signer
+	}{
+		{"a username that is another user's sign-in name", p.ID, alice.Key, store.Signer{User: alice, Found: true, Generation: gen}},
+		{"a username in groups", p.ID, carol.Key, store.Signer{User: carol, Found: true, Groups: sorted, Generation: gen}},
+		{"a sign-in name", p.ID, carol.Email, store.Signer{User: carol, Found: true, Groups: sorted, Generation: gen}},
+		{"a name nobody has", p.ID, "nobody", store.Signer{Generation: gen}},
+		{"a username of another pool", q.ID, alice.Key, store.Signer{}},
+	} {
+		got, err := s.FindSigner(ctx, c.pool, c.name)
+		check(t, "FindSigner of "+c.what, got, err, c.want)
+	}
+	_, err = s.FindSigner(ctx, "us-east-1_missing", alice.Key)
+	wantErr(t, "FindSigner in a missing pool", err, store.ErrNotFound)
+
+	// In a transaction it sees the transaction's writes.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.RemoveUserFromGroup(ctx, p.ID, "alpha", carol.Key); err != nil {
+			return err
+		}
+		got, err := tx.FindSigner(ctx, p.ID, carol.Key)
+		checkAll(t, "the groups FindSigner reads in the tx", got.Groups, err, groups[2], groups[0])
+		return nil
+	})
+}
+
 func testGroupMembers(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool("us-east-1_a")
@@ -978,6 +1034,7 @@ func testUserReadsCanceled(t *testing.T, s store.Store) {
 	for name, f := range map[string]func() error{
 		"GetUser":              func() error { _, err := s.GetUser(ctx, p.ID, "alice"); return err },
 		"FindUserBySignInName": func() error { _, err := s.FindUserBySignInName(ctx, p.ID, "alice"); return err },
+		"FindSigner":           func() error { _, err := s.FindSigner(ctx, p.ID, "alice"); return err },
 		"ListSignInNames":      func() error { _, err := s.ListSignInNames(ctx, p.ID, "alice"); return err },
 		"ListUsers": func() error {
 			_, err := s.ListUsers(ctx, p.ID, store.UserFilter{Field: store.FieldEmail, Value: "a", Prefix: true}, store.UserPage{})
