@@ -1,7 +1,9 @@
 package e2e_test
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -162,4 +164,80 @@ func TestSignIn_AcrossNodes(t *testing.T) {
 	if winners := tally(t, errs, "NotAuthorizedException"); len(winners) != 1 {
 		t.Fatalf("%d answers to one challenge succeeded", len(winners))
 	}
+}
+
+// A node signs in on its copy of the app client, and sees at once what
+// another node changes: flows, validity, secrets, the pool, the client's
+// existence.
+func TestSignIn_ClientChangesAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	poolID, clientID := signInPool(t, a.Client)
+	signIn := func() (*cip.InitiateAuthOutput, error) { return passwordAuth(b.Client, clientID, "alice", password) }
+	srp := func(params map[string]string) error {
+		_, err := srpAuth(t, b.Client, poolID, clientID, "alice", password, params)
+		return err
+	}
+	must[*cip.InitiateAuthOutput](t)(signIn())
+	update := func(change func(in *cip.UpdateUserPoolClientInput)) {
+		t.Helper()
+		in := &cip.UpdateUserPoolClientInput{UserPoolId: &poolID, ClientId: &clientID, ExplicitAuthFlows: allFlows}
+		change(in)
+		must[*cip.UpdateUserPoolClientOutput](t)(a.Client.UpdateUserPoolClient(ctx, in))
+	}
+
+	update(func(in *cip.UpdateUserPoolClientInput) {
+		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth}
+	})
+	_, err := signIn()
+	wantErr(t, err, "InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+	update(func(in *cip.UpdateUserPoolClientInput) {
+		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth}
+	})
+	must[*cip.InitiateAuthOutput](t)(signIn())
+	err = srp(nil)
+	wantErr(t, err, "InvalidParameterException", "USER_SRP_AUTH flow not enabled for this client")
+
+	update(func(in *cip.UpdateUserPoolClientInput) {
+		in.AccessTokenValidity, in.TokenValidityUnits = aws.Int32(10), &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes}
+	})
+	res := must[*cip.InitiateAuthOutput](t)(signIn()).AuthenticationResult
+	if res.ExpiresIn != 600 {
+		t.Fatalf("ExpiresIn %d after the validity changed on the other node, want 600", res.ExpiresIn)
+	}
+
+	// Of a client with a secret, a secret added is accepted at once, and a
+	// deleted one refused.
+	confidential := must[*cip.CreateUserPoolClientOutput](t)(a.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &poolID,
+		ClientName: aws.String("confidential"), ExplicitAuthFlows: allFlows, GenerateSecret: true})).UserPoolClient
+	withSecret := func(secret string) (*cip.InitiateAuthOutput, error) {
+		m := hmac.New(sha256.New, []byte(secret))
+		m.Write([]byte("alice" + aws.ToString(confidential.ClientId)))
+		return b.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: confidential.ClientId, AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "alice", "PASSWORD": password, "SECRET_HASH": base64.StdEncoding.EncodeToString(m.Sum(nil))}})
+	}
+	first := aws.ToString(confidential.ClientSecret)
+	must[*cip.InitiateAuthOutput](t)(withSecret(first))
+	added := must[*cip.AddUserPoolClientSecretOutput](t)(a.Client.AddUserPoolClientSecret(ctx, &cip.AddUserPoolClientSecretInput{UserPoolId: &poolID, ClientId: confidential.ClientId}))
+	must[*cip.InitiateAuthOutput](t)(withSecret(aws.ToString(added.ClientSecretDescriptor.ClientSecretValue)))
+	secrets := must[*cip.ListUserPoolClientSecretsOutput](t)(a.Client.ListUserPoolClientSecrets(ctx, &cip.ListUserPoolClientSecretsInput{UserPoolId: &poolID, ClientId: confidential.ClientId}))
+	for _, sec := range secrets.ClientSecrets {
+		if aws.ToString(sec.ClientSecretId) != aws.ToString(added.ClientSecretDescriptor.ClientSecretId) {
+			must[*cip.DeleteUserPoolClientSecretOutput](t)(a.Client.DeleteUserPoolClientSecret(ctx, &cip.DeleteUserPoolClientSecretInput{UserPoolId: &poolID,
+				ClientId: confidential.ClientId, ClientSecretId: sec.ClientSecretId}))
+		}
+	}
+	_, err = withSecret(first)
+	wantErr(t, err, "NotAuthorizedException", "Unable to verify secret hash")
+
+	must[*cip.DeleteUserPoolClientOutput](t)(a.Client.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: &poolID, ClientId: &clientID}))
+	_, err = signIn()
+	wantErr(t, err, "ResourceNotFoundException", "User pool client "+clientID+" does not exist.")
+
+	// A deleted pool takes its clients along.
+	clientID = aws.ToString(must[*cip.CreateUserPoolClientOutput](t)(a.Client.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: &poolID,
+		ClientName: aws.String("again"), ExplicitAuthFlows: allFlows})).UserPoolClient.ClientId)
+	must[*cip.InitiateAuthOutput](t)(signIn())
+	must[*cip.DeleteUserPoolOutput](t)(a.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &poolID}))
+	_, err = signIn()
+	wantErr(t, err, "ResourceNotFoundException", "User pool client "+clientID+" does not exist.")
 }

@@ -18,6 +18,31 @@ type authRequest struct {
 	client *client
 	admin  bool // AdminInitiateAuth / AdminRespondToAuthChallenge
 	params map[string]string
+	// copied is set when pool and client are this node's copy, which the
+	// step checks at its first read of the pool's users (see signInStep).
+	copied *copyCheck
+}
+
+// copyCheck is what a step learns of the copy of its client it ran on:
+// current once its first read found the pool still at the copy's generation.
+type copyCheck struct{ current bool }
+
+// errStaleCopy stops a step that found its copy of the client stale.
+var errStaleCopy = errors.New("the copy of the app client is stale")
+
+// checkCopy compares the pool's generation, as the step's first read of its
+// users found it (err: that read's error), with that of the request's copy
+// of the client; it returns errStaleCopy when they differ. A request on a
+// client read afresh passes.
+func (req authRequest) checkCopy(generation int64, err error) error {
+	if req.copied == nil {
+		return nil
+	}
+	if errors.Is(err, store.ErrNotFound) || err == nil && generation != req.pool.rec.Generation {
+		return errStaleCopy
+	}
+	req.copied.current = err == nil
+	return nil
 }
 
 // authStep is what a sign-in step answers: a challenge (with its session) or
@@ -29,8 +54,39 @@ type authStep struct {
 	result    *api.AuthenticationResultType
 }
 
+// knownClient is a node's copy of an app client, with its pool and secrets,
+// as clientByID last read it.
+type knownClient struct {
+	pool   *pool
+	client *client
+}
+
+// signInStep runs step, a sign-in step addressed to an app client by its ID
+// alone, on this node's copy of the client when it has one, so that the
+// step reads nothing but its user. step must make its first read of the
+// pool's users through FindSigner and pass what it found to checkCopy, and
+// change nothing before: when the pool has changed since the copy was read
+// (on any node), or step fails before it could tell, step runs again on the
+// client read afresh.
+func (s *Service) signInStep(ctx context.Context, clientID string, step func(req authRequest) (authStep, error)) (authStep, error) {
+	if known, ok := s.clients.Load(clientID); ok {
+		k := known.(*knownClient)
+		req := authRequest{pool: k.pool, client: k.client, copied: &copyCheck{}}
+		out, err := step(req)
+		if err == nil || req.copied.current {
+			return out, err
+		}
+		s.clients.CompareAndDelete(clientID, known)
+	}
+	p, c, err := s.clientByID(ctx, clientID)
+	if err != nil {
+		return authStep{}, err
+	}
+	return step(authRequest{pool: p, client: c})
+}
+
 // clientByID finds an app client by its ID alone, as the unsigned operations
-// address it, with its pool and secrets.
+// address it, with its pool and secrets, and keeps it as the node's copy.
 func (s *Service) clientByID(ctx context.Context, clientID string) (*pool, *client, error) {
 	found, err := s.store.FindClient(ctx, clientID)
 	if err != nil {
@@ -45,6 +101,7 @@ func (s *Service) clientByID(ctx context.Context, clientID string) (*pool, *clie
 		return nil, nil, err
 	}
 	c.secrets, c.secretsRead = found.Secrets, true
+	s.clients.Store(clientID, &knownClient{pool: p, client: c})
 	return p, c, nil
 }
 
@@ -121,12 +178,26 @@ func required(params map[string]string, name string) (string, error) {
 	return v, nil
 }
 
+// InitiateAuth runs the password and SRP flows on the node's copy of the
+// client (signInStep): their first read is of the user signing in. The
+// other flows read the client afresh.
 func (s *Service) InitiateAuth(ctx context.Context, in *api.InitiateAuthInput) (*api.InitiateAuthOutput, error) {
-	p, c, err := s.clientByID(ctx, *in.ClientId)
-	if err != nil {
-		return nil, err
+	run := func(req authRequest) (authStep, error) {
+		req.params = in.AuthParameters
+		return s.initiate(ctx, req, in.AuthFlow)
 	}
-	step, err := s.initiate(ctx, authRequest{pool: p, client: c, params: in.AuthParameters}, in.AuthFlow)
+	var step authStep
+	var err error
+	switch in.AuthFlow {
+	case api.AuthFlowTypeUserPasswordAuth, api.AuthFlowTypeUserSrpAuth:
+		step, err = s.signInStep(ctx, *in.ClientId, run)
+	default:
+		var p *pool
+		var c *client
+		if p, c, err = s.clientByID(ctx, *in.ClientId); err == nil {
+			step, err = run(authRequest{pool: p, client: c})
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -220,15 +291,16 @@ func (s *Service) refreshAuth(ctx context.Context, req authRequest) (authStep, e
 	return authStep{result: res}, nil
 }
 
-// lookUpSigner finds the user a sign-in names. With PreventUserExistenceErrors
-// on, an unknown user is reported as a wrong password would be.
-func (s *Service) lookUpSigner(ctx context.Context, req authRequest, name string) (store.User, bool, error) {
-	u, err := s.findUser(ctx, s.store, req.pool, name)
-	var nf *api.UserNotFoundException
-	if errors.As(err, &nf) {
-		return u, false, nil
+// lookUpSigner finds the user a sign-in names, with the groups the user is
+// in: the step's first read of the pool's users (see signInStep). An
+// unknown user is not an error (Signer.Found is false): the caller answers
+// as the client's PreventUserExistenceErrors asks.
+func (s *Service) lookUpSigner(ctx context.Context, req authRequest, name string) (store.Signer, error) {
+	found, err := s.store.FindSigner(ctx, req.pool.rec.ID, req.pool.nameKey(name))
+	if err := req.checkCopy(found.Generation, err); err != nil {
+		return found, err
 	}
-	return u, err == nil, err
+	return found, notFound(err, &api.ResourceNotFoundException{Message: fmt.Sprintf(msgClientNotFound, req.client.rec.ID)})
 }
 
 // hidesUsers reports whether the client answers for an unknown user as for a

@@ -36,14 +36,15 @@ func (s *Service) passwordAuth(ctx context.Context, req authRequest) (authStep, 
 	if err != nil {
 		return authStep{}, err
 	}
-	u, found, err := s.lookUpSigner(ctx, req, name)
+	signer, err := s.lookUpSigner(ctx, req, name)
 	if err != nil {
 		return authStep{}, err
 	}
+	u := signer.User
 	if err := s.checkSecretHash(ctx, req.client, req.params["SECRET_HASH"], name, u.Username); err != nil {
 		return authStep{}, err
 	}
-	if !found {
+	if !signer.Found {
 		spendPasswordCheck(req.pool.rec.ID, name, password)
 		return authStep{}, req.client.unknownUser()
 	}
@@ -62,7 +63,7 @@ func (s *Service) passwordAuth(ctx context.Context, req authRequest) (authStep, 
 			return authStep{}, err
 		}
 	}
-	return s.completeSignIn(ctx, req, u, "")
+	return s.completeSignIn(ctx, req, signer, "")
 }
 
 // srpAuth is USER_SRP_AUTH's first step: it answers the client's A with the
@@ -84,10 +85,11 @@ func (s *Service) srpAuth(ctx context.Context, req authRequest) (authStep, error
 	if err != nil {
 		return authStep{}, invalidParameter(msgInvalidSRPA)
 	}
-	u, found, err := s.lookUpSigner(ctx, req, name)
+	signer, err := s.lookUpSigner(ctx, req, name)
 	if err != nil {
 		return authStep{}, err
 	}
+	u, found := signer.User, signer.Found
 	if err := s.checkSecretHash(ctx, req.client, req.params["SECRET_HASH"], name, u.Username); err != nil {
 		return authStep{}, err
 	}
@@ -198,7 +200,7 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, req authRequest) (
 		values[i] = v
 	}
 	name, blockB64, sigB64, timestamp := values[0], values[1], values[2], values[3]
-	sess, doc, u, err := s.openSession(ctx, req, blockB64, api.ChallengeNameTypePasswordVerifier)
+	sess, doc, signer, err := s.openSession(ctx, req, blockB64, api.ChallengeNameTypePasswordVerifier)
 	var na *api.NotAuthorizedException
 	if errors.As(err, &na) && na.Message == msgInvalidSession && req.client.hidesUsers() {
 		// Decoy challenges of unknown users have no session.
@@ -207,6 +209,7 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, req authRequest) (
 	if err != nil {
 		return authStep{}, err
 	}
+	u := signer.User
 	if err := s.checkSecretHash(ctx, req.client, req.params["SECRET_HASH"], name, u.Username); err != nil {
 		return authStep{}, err
 	}
@@ -234,7 +237,7 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, req authRequest) (
 	if err != nil || !ok {
 		return authStep{}, s.recordFailure(ctx, req.pool, u.Key, sess.ID)
 	}
-	return s.completeSignIn(ctx, req, u, sess.ID)
+	return s.completeSignIn(ctx, req, signer, sess.ID)
 }
 
 // requiredAttributePrefix marks attributes in NEW_PASSWORD_REQUIRED's
@@ -242,9 +245,9 @@ func (s *Service) answerPasswordVerifier(ctx context.Context, req authRequest) (
 const requiredAttributePrefix = "userAttributes."
 
 // newPasswordChallenge asks a user with a temporary password for a new one,
-// listing the required attributes the user still lacks. useSession uses up
-// the session the password answered.
-func (s *Service) newPasswordChallenge(ctx context.Context, req authRequest, u store.User, useSession func(tx store.Tx) error) (authStep, error) {
+// listing the required attributes the user still lacks. session, if set,
+// is the session the password answered, used up here.
+func (s *Service) newPasswordChallenge(ctx context.Context, req authRequest, u store.User, session string) (authStep, error) {
 	attrs, err := decodeAttributes(u.Attributes)
 	if err != nil {
 		return authStep{}, err
@@ -265,7 +268,7 @@ func (s *Service) newPasswordChallenge(ctx context.Context, req authRequest, u s
 	shownJSON, _ := json.Marshal(shown)
 	token := randomToken(96)
 	err = s.update(ctx, func(tx store.Tx) error {
-		if err := useSession(tx); err != nil {
+		if err := useSession(ctx, tx, req.pool, session); err != nil {
 			return err
 		}
 		return s.newSession(ctx, tx, req, u, token, sessionDoc{Challenge: api.ChallengeNameTypeNewPasswordRequired})
@@ -295,11 +298,11 @@ func (s *Service) answerNewPassword(ctx context.Context, req authRequest, sessio
 	if err != nil {
 		return authStep{}, err
 	}
-	sess, _, u, err := s.openSession(ctx, req, session, api.ChallengeNameTypeNewPasswordRequired)
+	sess, _, signer, err := s.openSession(ctx, req, session, api.ChallengeNameTypeNewPasswordRequired)
 	if err != nil {
 		return authStep{}, err
 	}
-	if err := s.checkSecretHash(ctx, req.client, req.params["SECRET_HASH"], req.params["USERNAME"], u.Username); err != nil {
+	if err := s.checkSecretHash(ctx, req.client, req.params["SECRET_HASH"], req.params["USERNAME"], signer.User.Username); err != nil {
 		return authStep{}, err
 	}
 	if err := req.pool.checkPassword(password); err != nil {
@@ -320,14 +323,7 @@ func (s *Service) answerNewPassword(ctx context.Context, req authRequest, sessio
 	if err := req.pool.checkAttributeValues(given, false); err != nil {
 		return authStep{}, err
 	}
-	useSession := func(tx store.Tx) error {
-		err := tx.DeleteAuthSession(ctx, req.pool.rec.ID, sess.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			return &api.NotAuthorizedException{Message: msgInvalidSession}
-		}
-		return err
-	}
-	return s.issue(ctx, req, u, useSession, func(tx store.Tx, u *store.User) error {
+	return s.issue(ctx, req, signer, sess.ID, func(tx store.Tx, u *store.User) error {
 		if u.Status != statusForceChangePassword {
 			return &api.NotAuthorizedException{Message: msgInvalidSession}
 		}

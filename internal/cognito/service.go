@@ -38,6 +38,9 @@ type Service struct {
 	keys sync.Map
 	// keyLists caches each pool's list of keys briefly (see listKeys).
 	keyLists sync.Map
+	// clients keeps a copy of each app client the sign-ins name, by client
+	// ID (see signInStep).
+	clients sync.Map
 }
 
 var _ api.Service = (*Service)(nil)

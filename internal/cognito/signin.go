@@ -201,20 +201,11 @@ func (s *Service) recordFailure(ctx context.Context, p *pool, userKey, session s
 // completeSignIn is the step after a correct password: a challenge if the
 // user's status asks for one, else tokens. session, if set, is the session
 // the password answered, used up here.
-func (s *Service) completeSignIn(ctx context.Context, req authRequest, u store.User, session string) (authStep, error) {
-	useSession := func(tx store.Tx) error {
-		if session == "" {
-			return nil
-		}
-		err := tx.DeleteAuthSession(ctx, req.pool.rec.ID, session)
-		if errors.Is(err, store.ErrNotFound) {
-			return &api.NotAuthorizedException{Message: msgInvalidSession}
-		}
-		return err
-	}
+func (s *Service) completeSignIn(ctx context.Context, req authRequest, signer store.Signer, session string) (authStep, error) {
+	u := signer.User
 	switch u.Status {
 	case statusUnconfirmed:
-		if err := s.update(ctx, useSession); err != nil {
+		if err := s.update(ctx, func(tx store.Tx) error { return useSession(ctx, tx, req.pool, session) }); err != nil {
 			return authStep{}, err
 		}
 		return authStep{}, &api.UserNotConfirmedException{Message: msgUserNotConfirmed}
@@ -224,21 +215,37 @@ func (s *Service) completeSignIn(ctx context.Context, req authRequest, u store.U
 			return authStep{}, err
 		}
 		if st.TemporaryPasswordExpires != nil && !s.now().Before(*st.TemporaryPasswordExpires) {
-			if err := s.update(ctx, useSession); err != nil {
+			if err := s.update(ctx, func(tx store.Tx) error { return useSession(ctx, tx, req.pool, session) }); err != nil {
 				return authStep{}, err
 			}
 			return authStep{}, &api.NotAuthorizedException{Message: msgTemporaryPasswordExpired}
 		}
-		return s.newPasswordChallenge(ctx, req, u, useSession)
+		return s.newPasswordChallenge(ctx, req, u, session)
 	}
-	return s.issue(ctx, req, u, useSession, nil)
+	return s.issue(ctx, req, signer, session, nil)
 }
 
-// issue finishes a sign-in with tokens: in one transaction it runs before
-// (which uses up the session and may change the user), clears the failure
-// count, keeps the sign-in time, stores the refresh token and records the
-// event; the tokens are signed after it commits, outside the transaction.
-func (s *Service) issue(ctx context.Context, req authRequest, u store.User, before func(tx store.Tx) error, change func(tx store.Tx, u *store.User) error) (authStep, error) {
+// useSession uses up the session a challenge answer named, if any: of two
+// answers to one challenge, only one gets past it.
+func useSession(ctx context.Context, tx store.Tx, p *pool, session string) error {
+	if session == "" {
+		return nil
+	}
+	err := tx.DeleteAuthSession(ctx, p.rec.ID, session)
+	if errors.Is(err, store.ErrNotFound) {
+		return &api.NotAuthorizedException{Message: msgInvalidSession}
+	}
+	return err
+}
+
+// issue finishes a sign-in with tokens for the user and the groups it was
+// read with. Most sign-ins write one row, their refresh token, on its own;
+// the others write in one transaction: it uses up the session, runs change
+// (which may change the user), clears the failure count, keeps the sign-in
+// time, stores the refresh token and records the event. The tokens are
+// signed after the write, outside any transaction.
+func (s *Service) issue(ctx context.Context, req authRequest, signer store.Signer, session string, change func(tx store.Tx, u *store.User) error) (authStep, error) {
+	u := signer.User
 	in := signIn{Family: uuid.NewString(), AuthTime: s.now(), EventID: uuid.NewString()}
 	// The sign-in time is kept to the day (what a monthly-active-users
 	// count needs), so that a user's sign-ins do not each rewrite it.
@@ -252,48 +259,48 @@ func (s *Service) issue(ctx context.Context, req authRequest, u store.User, befo
 		return authStep{}, err
 	}
 	var refresh string
-	err = s.update(ctx, func(tx store.Tx) error {
-		if err := before(tx); err != nil {
-			return err
-		}
-		fresh := u
-		if change != nil || wasStale {
-			// Only a sign-in that changes the user reads it again, in the
-			// transaction; the others just add their rows.
-			var err error
-			if fresh, err = tx.GetUser(ctx, req.pool.rec.ID, u.Key); err != nil {
-				return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
+	if session == "" && change == nil && !wasStale && !req.pool.threatProtection() {
+		refresh, err = s.newRefreshToken(ctx, s.store.CreateRefreshToken, req.client, u, in)
+	} else {
+		err = s.update(ctx, func(tx store.Tx) error {
+			if err := useSession(ctx, tx, req.pool, session); err != nil {
+				return err
 			}
-			if change != nil {
-				if err := change(tx, &fresh); err != nil {
+			fresh := u
+			if change != nil || wasStale {
+				// Only a sign-in that changes the user reads it again,
+				// in the transaction; the others just add their rows.
+				var err error
+				if fresh, err = tx.GetUser(ctx, req.pool.rec.ID, u.Key); err != nil {
+					return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
+				}
+				if change != nil {
+					if err := change(tx, &fresh); err != nil {
+						return err
+					}
+				}
+				st, _, err := stale(fresh)
+				if err != nil {
+					return err
+				}
+				st.FailedSignIns, st.LastFailedSignIn, st.LastSignIn = 0, nil, &day
+				fresh.Settings = st.encode()
+				if err := tx.UpdateUser(ctx, fresh); err != nil {
 					return err
 				}
 			}
-			st, _, err := stale(fresh)
-			if err != nil {
+			u = fresh
+			var err error
+			if refresh, err = s.newRefreshToken(ctx, tx.CreateRefreshToken, req.client, fresh, in); err != nil {
 				return err
 			}
-			st.FailedSignIns, st.LastFailedSignIn, st.LastSignIn = 0, nil, &day
-			fresh.Settings = st.encode()
-			if err := tx.UpdateUser(ctx, fresh); err != nil {
-				return err
-			}
-		}
-		u = fresh
-		var err error
-		if refresh, err = s.newRefreshToken(ctx, tx, req.client, fresh, in); err != nil {
-			return err
-		}
-		return s.recordEvent(ctx, tx, req.pool, fresh.Key, in.EventID, true)
-	})
+			return s.recordEvent(ctx, tx, req.pool, fresh.Key, in.EventID, true)
+		})
+	}
 	if err != nil {
 		return authStep{}, err
 	}
-	groups, err := s.store.ListGroupsForUser(ctx, req.pool.rec.ID, u.Key, store.Page{})
-	if err != nil {
-		return authStep{}, err
-	}
-	idToken, accessToken, err := s.mintTokens(ctx, req.pool, req.client, u, groups, in)
+	idToken, accessToken, err := s.mintTokens(ctx, req.pool, req.client, u, signer.Groups, in)
 	if err != nil {
 		return authStep{}, err
 	}
@@ -341,38 +348,38 @@ func (s *Service) newSession(ctx context.Context, tx store.Tx, req authRequest, 
 // openSession finds the session a challenge answer names, with its user.
 // It does not use it up: the answer's transaction does, so that of two
 // answers to one challenge only one succeeds.
-func (s *Service) openSession(ctx context.Context, req authRequest, token string, challenge api.ChallengeNameType) (store.AuthSession, sessionDoc, store.User, error) {
+func (s *Service) openSession(ctx context.Context, req authRequest, token string, challenge api.ChallengeNameType) (store.AuthSession, sessionDoc, store.Signer, error) {
 	invalid := &api.NotAuthorizedException{Message: msgInvalidSession}
 	var doc sessionDoc
 	if token == "" {
-		return store.AuthSession{}, doc, store.User{}, invalid
+		return store.AuthSession{}, doc, store.Signer{}, invalid
 	}
 	sess, err := s.store.GetAuthSession(ctx, req.pool.rec.ID, tokenID(token))
 	if errors.Is(err, store.ErrNotFound) {
-		return sess, doc, store.User{}, invalid
+		return sess, doc, store.Signer{}, invalid
 	}
 	if err != nil {
-		return sess, doc, store.User{}, err
+		return sess, doc, store.Signer{}, err
 	}
 	if sess.ClientID != req.client.rec.ID {
-		return sess, doc, store.User{}, invalid
+		return sess, doc, store.Signer{}, invalid
 	}
 	if !sess.ExpiresAt.After(s.now()) {
-		return sess, doc, store.User{}, &api.NotAuthorizedException{Message: msgSessionExpired}
+		return sess, doc, store.Signer{}, &api.NotAuthorizedException{Message: msgSessionExpired}
 	}
 	raw, err := s.box.Open(sess.Data, sessionAAD(sess.PoolID, sess.ID))
 	if err != nil {
-		return sess, doc, store.User{}, err
+		return sess, doc, store.Signer{}, err
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return sess, doc, store.User{}, err
+		return sess, doc, store.Signer{}, err
 	}
 	if doc.Challenge != challenge || doc.Admin != req.admin {
-		return sess, doc, store.User{}, invalid
+		return sess, doc, store.Signer{}, invalid
 	}
-	u, err := s.store.GetUser(ctx, req.pool.rec.ID, sess.UserKey)
+	signer, err := userByKey(ctx, s.store, req.pool.rec.ID, sess.UserKey)
 	if err != nil {
-		return sess, doc, u, notFound(err, invalid)
+		return sess, doc, signer, notFound(err, invalid)
 	}
-	return sess, doc, u, nil
+	return sess, doc, signer, nil
 }

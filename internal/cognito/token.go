@@ -220,12 +220,13 @@ func authResult(c *client, idToken, accessToken, refresh string) *api.Authentica
 	return out
 }
 
-// newRefreshToken stores a refresh token of the sign-in and returns it.
-func (s *Service) newRefreshToken(ctx context.Context, tx store.Tx, c *client, u store.User, in signIn) (string, error) {
+// newRefreshToken stores a refresh token of the sign-in with create (a
+// transaction's CreateRefreshToken, or the store's) and returns it.
+func (s *Service) newRefreshToken(ctx context.Context, create func(context.Context, store.RefreshToken) error, c *client, u store.User, in signIn) (string, error) {
 	_, _, ttl := c.validity()
 	token := randomToken(48)
 	now := s.now()
-	err := tx.CreateRefreshToken(ctx, store.RefreshToken{PoolID: c.rec.PoolID, ID: tokenID(token), Family: in.Family,
+	err := create(ctx, store.RefreshToken{PoolID: c.rec.PoolID, ID: tokenID(token), Family: in.Family,
 		ClientID: c.rec.ID, UserKey: u.Key, AuthTime: in.AuthTime, CreatedAt: now, ExpiresAt: now.Add(ttl)})
 	if err != nil {
 		return "", notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
@@ -239,30 +240,31 @@ func (s *Service) newRefreshToken(ctx context.Context, tx store.Tx, c *client, u
 // grace period. check authenticates the client for the user the token
 // belongs to. Without rotation nothing is written: a refresh only reads.
 func (s *Service) refresh(ctx context.Context, p *pool, c *client, token string, rotate bool, check func(u store.User) error) (*api.AuthenticationResultType, error) {
-	valid := func(r store.Reader) (store.RefreshToken, store.User, error) {
+	valid := func(r store.Reader) (store.RefreshToken, store.Signer, error) {
 		rt, err := r.GetRefreshToken(ctx, p.rec.ID, tokenID(token))
 		if errors.Is(err, store.ErrNotFound) {
-			return rt, store.User{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
+			return rt, store.Signer{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
 		}
 		if err != nil {
-			return rt, store.User{}, err
+			return rt, store.Signer{}, err
 		}
 		if rt.ClientID != c.rec.ID {
-			return rt, store.User{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
+			return rt, store.Signer{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
 		}
 		if !rt.ExpiresAt.After(s.now()) {
-			return rt, store.User{}, &api.NotAuthorizedException{Message: msgRefreshTokenExpired}
+			return rt, store.Signer{}, &api.NotAuthorizedException{Message: msgRefreshTokenExpired}
 		}
-		u, err := r.GetUser(ctx, p.rec.ID, rt.UserKey)
+		signer, err := userByKey(ctx, r, p.rec.ID, rt.UserKey)
 		if errors.Is(err, store.ErrNotFound) {
-			return rt, u, &api.NotAuthorizedException{Message: msgRefreshTokenRevoked}
+			return rt, signer, &api.NotAuthorizedException{Message: msgRefreshTokenRevoked}
 		}
-		return rt, u, err
+		return rt, signer, err
 	}
-	rt, u, err := valid(s.store)
+	rt, signer, err := valid(s.store)
 	if err != nil {
 		return nil, err
 	}
+	u := signer.User
 	// The client is authenticated outside any transaction: a check that
 	// read through the store while holding one could wait for itself.
 	if err := check(u); err != nil {
@@ -274,26 +276,23 @@ func (s *Service) refresh(ctx context.Context, p *pool, c *client, token string,
 	var newToken string
 	if rotate {
 		err = s.update(ctx, func(tx store.Tx) error {
-			rt, u, err = valid(tx)
+			rt, signer, err = valid(tx)
 			if err != nil {
 				return err
 			}
+			u = signer.User
 			grace := time.Duration(api.Value(c.doc.Client.RefreshTokenRotation.RetryGracePeriodSeconds)) * time.Second
 			if err := tx.SetRefreshTokenExpiry(ctx, p.rec.ID, rt.ID, minTime(rt.ExpiresAt, s.now().Add(grace))); err != nil {
 				return err
 			}
-			newToken, err = s.newRefreshToken(ctx, tx, c, u, signIn{Family: rt.Family, AuthTime: rt.AuthTime})
+			newToken, err = s.newRefreshToken(ctx, tx.CreateRefreshToken, c, u, signIn{Family: rt.Family, AuthTime: rt.AuthTime})
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	groups, err := s.store.ListGroupsForUser(ctx, p.rec.ID, u.Key, store.Page{})
-	if err != nil {
-		return nil, err
-	}
-	idToken, accessToken, err := s.mintTokens(ctx, p, c, u, groups, signIn{Family: rt.Family, AuthTime: rt.AuthTime, EventID: uuid.NewString()})
+	idToken, accessToken, err := s.mintTokens(ctx, p, c, u, signer.Groups, signIn{Family: rt.Family, AuthTime: rt.AuthTime, EventID: uuid.NewString()})
 	if err != nil {
 		return nil, err
 	}
