@@ -156,29 +156,25 @@ var sharedSQL = [numQueries]string{
 	findUserBySignInName: `SELECT ` + prefixed("u", userColumns) + ` FROM sign_in_names n
 		JOIN users u ON u.pool_id = n.pool_id AND u.key = n.user_key
 		WHERE n.pool_id = ? AND n.name = ?`,
-	// The pool's row, with the user the name is the username of (via 0) or
-	// else the sign-in name of (via 1), once per group the user is in. Each
-	// branch finds its user, then the user's groups, by index; the user
-	// columns are NULL when no user has the name, and the group columns when
-	// the user is in no group.
-	findSigner: `SELECT p.generation, s.via, ` + prefixed("s", userColumns) + `, ` + prefixed("s", groupAliases) + `
-		FROM user_pools p
-		LEFT JOIN (
-			SELECT 0 AS via, ` + prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
-			FROM users u
-			LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
-			LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
-			WHERE u.pool_id = ? AND u.key = ?
-			UNION ALL
-			SELECT 1 AS via, ` + prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
-			FROM sign_in_names n
-			JOIN users u ON u.pool_id = n.pool_id AND u.key = n.user_key
-			LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
-			LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
-			WHERE n.pool_id = ? AND n.name = ?
-		) s ON s.pool_id = p.id
-		WHERE p.id = ?
-		ORDER BY s.via, s.group_name`,
+	// The user the name is the username of (via 0) or else the sign-in name
+	// of (via 1), once per group the user is in, then the pool's generation
+	// (via 2). Each part is index lookups: a branch finds its user, then the
+	// user's groups. The group columns are NULL for a user in no group; the
+	// rows come in no particular order.
+	findSigner: `SELECT 0 AS via, CAST(NULL AS BIGINT) AS generation, ` + prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
+		FROM users u
+		LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
+		LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+		WHERE u.pool_id = ? AND u.key = ?
+		UNION ALL
+		SELECT 1, CAST(NULL AS BIGINT), ` + prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
+		FROM sign_in_names n
+		JOIN users u ON u.pool_id = n.pool_id AND u.key = n.user_key
+		LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
+		LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+		WHERE n.pool_id = ? AND n.name = ?
+		UNION ALL
+		SELECT 2, generation, ` + nulls(userColumns+", "+groupColumns) + ` FROM user_pools WHERE id = ?`,
 	countUsers: `SELECT count(*) FROM users WHERE pool_id = ?`,
 	insertUser: `INSERT INTO users (` + userColumns + `)
 		SELECT ` + placeholders(userColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
@@ -342,6 +338,11 @@ func aliased(alias, columns, as string) string {
 		cols[i] = alias + "." + c + " AS " + names[i]
 	}
 	return strings.Join(cols, ", ")
+}
+
+// nulls is one NULL per column of a list, separated by commas.
+func nulls(columns string) string {
+	return strings.Repeat("NULL, ", strings.Count(columns, ",")) + "NULL"
 }
 
 // placeholders is one ? per column of a list, separated by commas.

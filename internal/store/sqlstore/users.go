@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,32 +132,40 @@ func (c *conn) FindSigner(ctx context.Context, poolID, name string) (store.Signe
 		return store.Signer{}, c.fail(what, err)
 	}
 	defer rows.Close()
+	// byVia holds the users found by username (0) and by sign-in name (1).
+	var byVia [2]store.Signer
+	pool := false
 	var found store.Signer
-	var via, firstVia sql.NullInt64
-	n := 0
-	for ; rows.Next(); n++ {
+	for rows.Next() {
+		var via int
+		var generation sql.NullInt64
 		var u userDest
 		var g groupDest
-		if err := rows.Scan(append(append([]any{&found.Generation, &via}, u.fields()...), g.fields()...)...); err != nil {
+		if err := rows.Scan(append(append([]any{&via, &generation}, u.fields()...), g.fields()...)...); err != nil {
 			return store.Signer{}, c.fail(what, err)
 		}
-		if n == 0 {
-			firstVia, found.Found = via, via.Valid
-			if found.Found {
-				found.User = u.user()
+		switch via {
+		case 0, 1:
+			byVia[via].User, byVia[via].Found = u.user(), true
+			if g.name.Valid {
+				byVia[via].Groups = append(byVia[via].Groups, g.group())
 			}
-		} else if via != firstVia {
-			break // the rows of the name's other user: its sign-in name's
-		}
-		if g.name.Valid {
-			found.Groups = append(found.Groups, g.group())
+		default:
+			pool, found.Generation = true, generation.Int64
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return store.Signer{}, c.fail(what, err)
 	}
-	if n == 0 {
+	if !pool {
 		return store.Signer{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	for _, v := range byVia {
+		if v.Found {
+			found.User, found.Found, found.Groups = v.User, true, v.Groups
+			slices.SortFunc(found.Groups, func(a, b store.Group) int { return strings.Compare(a.Name, b.Name) })
+			break
+		}
 	}
 	return found, nil
 }
