@@ -474,6 +474,8 @@ func signIn(b *testing.B, backend cognatetest.Backend, c *cryptoFixture) {
 			c.DatabaseURL = withParam(b, c.DatabaseURL, "application_name", app)
 		}
 	})
+	// The server runs on as many Ps as 'cognate serve' gives it.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(server.Procs(s.Config)))
 	m := &meter{}
 	if backend == cognatetest.Postgres {
 		m = newMeter(b, s.Config.DatabaseURL, app)

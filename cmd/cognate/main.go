@@ -19,6 +19,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -123,6 +124,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg.Logger = logger
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(server.Procs(cfg))
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -142,7 +146,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if cfg.DatabaseURL != "" {
 		backend = "postgres"
 	}
-	logger.Info("cognate is listening", "addr", ln.Addr().String(), "storage", backend, "dev", cfg.Dev, "startup", time.Since(start).Round(time.Millisecond))
+	logger.Info("cognate is listening", "addr", ln.Addr().String(), "storage", backend, "dev", cfg.Dev,
+		"gomaxprocs", runtime.GOMAXPROCS(0), "startup", time.Since(start).Round(time.Millisecond))
 	if srv.AdminCredentialsFile != "" {
 		logger.Info("created an administrator access key", "credentials_file", srv.AdminCredentialsFile,
 			"use", "AWS_SHARED_CREDENTIALS_FILE="+srv.AdminCredentialsFile+" AWS_PROFILE=cognate aws --endpoint-url "+cfg.PublicURL+" cognito-idp list-user-pools --max-results 10")
