@@ -193,16 +193,29 @@ func TestSignIn_ClientChangesAcrossNodes(t *testing.T) {
 	update(func(in *cip.UpdateUserPoolClientInput) {
 		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth}
 	})
-	must[*cip.InitiateAuthOutput](t)(signIn())
+	res := must[*cip.InitiateAuthOutput](t)(signIn()).AuthenticationResult
 	err = srp(nil)
 	wantErr(t, err, "InvalidParameterException", "USER_SRP_AUTH flow not enabled for this client")
+	refresh := func() (*cip.InitiateAuthOutput, error) {
+		return b.Client.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: &clientID, AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+			AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(res.RefreshToken)}})
+	}
+	_, err = refresh()
+	wantErr(t, err, "InvalidParameterException", "REFRESH_TOKEN_AUTH flow not enabled for this client")
+	update(func(in *cip.UpdateUserPoolClientInput) {})
+	must[*cip.InitiateAuthOutput](t)(refresh())
 
 	update(func(in *cip.UpdateUserPoolClientInput) {
 		in.AccessTokenValidity, in.TokenValidityUnits = aws.Int32(10), &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes}
 	})
-	res := must[*cip.InitiateAuthOutput](t)(signIn()).AuthenticationResult
-	if res.ExpiresIn != 600 {
-		t.Fatalf("ExpiresIn %d after the validity changed on the other node, want 600", res.ExpiresIn)
+	if got := must[*cip.InitiateAuthOutput](t)(refresh()).AuthenticationResult.ExpiresIn; got != 600 {
+		t.Fatalf("ExpiresIn %d of a refresh after the validity changed on the other node, want 600", got)
+	}
+	update(func(in *cip.UpdateUserPoolClientInput) {
+		in.AccessTokenValidity, in.TokenValidityUnits = aws.Int32(20), &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes}
+	})
+	if got := must[*cip.InitiateAuthOutput](t)(signIn()).AuthenticationResult.ExpiresIn; got != 1200 {
+		t.Fatalf("ExpiresIn %d after the validity changed on the other node, want 1200", got)
 	}
 
 	// Of a client with a secret, a secret added is accepted at once, and a
@@ -230,6 +243,8 @@ func TestSignIn_ClientChangesAcrossNodes(t *testing.T) {
 	wantErr(t, err, "NotAuthorizedException", "Unable to verify secret hash")
 
 	must[*cip.DeleteUserPoolClientOutput](t)(a.Client.DeleteUserPoolClient(ctx, &cip.DeleteUserPoolClientInput{UserPoolId: &poolID, ClientId: &clientID}))
+	_, err = refresh()
+	wantErr(t, err, "ResourceNotFoundException", "User pool client "+clientID+" does not exist.")
 	_, err = signIn()
 	wantErr(t, err, "ResourceNotFoundException", "User pool client "+clientID+" does not exist.")
 

@@ -178,26 +178,14 @@ func required(params map[string]string, name string) (string, error) {
 	return v, nil
 }
 
-// InitiateAuth runs the password and SRP flows on the node's copy of the
-// client (signInStep): their first read is of the user signing in. The
-// other flows read the client afresh.
+// InitiateAuth runs on the node's copy of the client (signInStep): each
+// flow's first read is of the user signing in, or of the refresh token, or
+// it fails before any read.
 func (s *Service) InitiateAuth(ctx context.Context, in *api.InitiateAuthInput) (*api.InitiateAuthOutput, error) {
-	run := func(req authRequest) (authStep, error) {
+	step, err := s.signInStep(ctx, *in.ClientId, func(req authRequest) (authStep, error) {
 		req.params = in.AuthParameters
 		return s.initiate(ctx, req, in.AuthFlow)
-	}
-	var step authStep
-	var err error
-	switch in.AuthFlow {
-	case api.AuthFlowTypeUserPasswordAuth, api.AuthFlowTypeUserSrpAuth:
-		step, err = s.signInStep(ctx, *in.ClientId, run)
-	default:
-		var p *pool
-		var c *client
-		if p, c, err = s.clientByID(ctx, *in.ClientId); err == nil {
-			step, err = run(authRequest{pool: p, client: c})
-		}
-	}
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +264,7 @@ func (s *Service) refreshAuth(ctx context.Context, req authRequest) (authStep, e
 		return authStep{}, err
 	}
 	hash, given := req.params["SECRET_HASH"], req.params["USERNAME"]
-	res, err := s.refresh(ctx, req.pool, req.client, token, false, func(u store.User) error {
+	res, err := s.refresh(ctx, req, token, false, func(u store.User) error {
 		names := []string{u.Username}
 		if given != "" {
 			if holder, err := s.findUser(ctx, s.store, req.pool, given); err == nil && holder.Key == u.Key {

@@ -238,29 +238,33 @@ func (s *Service) newRefreshToken(ctx context.Context, create func(context.Conte
 // with the same origin_jti and auth_time. With rotate, it also issues a new
 // refresh token of the same family, and the old one lasts only the client's
 // grace period. check authenticates the client for the user the token
-// belongs to. Without rotation nothing is written: a refresh only reads.
-func (s *Service) refresh(ctx context.Context, p *pool, c *client, token string, rotate bool, check func(u store.User) error) (*api.AuthenticationResultType, error) {
-	valid := func(r store.Reader) (store.RefreshToken, store.Signer, error) {
-		rt, err := r.GetRefreshToken(ctx, p.rec.ID, tokenID(token))
-		if errors.Is(err, store.ErrNotFound) {
-			return rt, store.Signer{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
+// belongs to. Without rotation nothing is written: a refresh only reads,
+// and its first read is the one a copy of the client is checked at.
+func (s *Service) refresh(ctx context.Context, req authRequest, token string, rotate bool, check func(u store.User) error) (*api.AuthenticationResultType, error) {
+	p, c := req.pool, req.client
+	valid := func(r store.Reader, first bool) (store.RefreshToken, store.Signer, error) {
+		grant, err := r.FindRefreshToken(ctx, p.rec.ID, tokenID(token))
+		if first {
+			if err := req.checkCopy(grant.Holder.Generation, err); err != nil {
+				return grant.Token, grant.Holder, err
+			}
+		}
+		rt, holder := grant.Token, grant.Holder
+		if errors.Is(err, store.ErrNotFound) || err == nil && (!grant.Found || rt.ClientID != c.rec.ID) {
+			return rt, holder, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
 		}
 		if err != nil {
-			return rt, store.Signer{}, err
-		}
-		if rt.ClientID != c.rec.ID {
-			return rt, store.Signer{}, &api.NotAuthorizedException{Message: msgInvalidRefreshToken}
+			return rt, holder, err
 		}
 		if !rt.ExpiresAt.After(s.now()) {
-			return rt, store.Signer{}, &api.NotAuthorizedException{Message: msgRefreshTokenExpired}
+			return rt, holder, &api.NotAuthorizedException{Message: msgRefreshTokenExpired}
 		}
-		signer, err := userByKey(ctx, r, p.rec.ID, rt.UserKey)
-		if errors.Is(err, store.ErrNotFound) {
-			return rt, signer, &api.NotAuthorizedException{Message: msgRefreshTokenRevoked}
+		if !holder.Found {
+			return rt, holder, &api.NotAuthorizedException{Message: msgRefreshTokenRevoked}
 		}
-		return rt, signer, err
+		return rt, holder, nil
 	}
-	rt, signer, err := valid(s.store)
+	rt, signer, err := valid(s.store, true)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +280,7 @@ func (s *Service) refresh(ctx context.Context, p *pool, c *client, token string,
 	var newToken string
 	if rotate {
 		err = s.update(ctx, func(tx store.Tx) error {
-			rt, signer, err = valid(tx)
+			rt, signer, err = valid(tx, false)
 			if err != nil {
 				return err
 			}
@@ -345,7 +349,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *api.GetToke
 	if err := s.checkClientSecret(ctx, c, api.Value(in.ClientSecret), &api.NotAuthorizedException{Message: fmt.Sprintf(msgClientSecretMismatch, c.rec.ID)}); err != nil {
 		return nil, err
 	}
-	res, err := s.refresh(ctx, p, c, *in.RefreshToken, c.rotates(), func(store.User) error { return nil })
+	res, err := s.refresh(ctx, authRequest{pool: p, client: c}, *in.RefreshToken, c.rotates(), func(store.User) error { return nil })
 	if err != nil {
 		return nil, err
 	}

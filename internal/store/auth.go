@@ -58,6 +58,16 @@ type AuthEvent struct {
 	Data      []byte
 }
 
+// TokenGrant is a refresh token as a refresh reads it (FindRefreshToken).
+type TokenGrant struct {
+	Token RefreshToken
+	// Found is false when the pool has no token of the ID.
+	Found bool
+	// Holder is the token's user with the groups it is in (Found false
+	// when the user is gone), and the pool's generation.
+	Holder Signer
+}
+
 // AuthReader reads what sign-in keeps.
 type AuthReader interface {
 	// ListSigningKeys returns the pool's signing keys, oldest first (by
@@ -71,6 +81,11 @@ type AuthReader interface {
 	// GetRefreshToken returns ErrNotFound if no token of the pool has the ID.
 	// It does not look at ExpiresAt.
 	GetRefreshToken(ctx context.Context, poolID, id string) (RefreshToken, error)
+	// FindRefreshToken reads a refresh token with what a refresh needs
+	// besides, in one read: its user with the user's groups, and the pool's
+	// generation. It does not look at ExpiresAt; ErrNotFound if the pool
+	// does not exist.
+	FindRefreshToken(ctx context.Context, poolID, id string) (TokenGrant, error)
 	// TokenFamilyExists reports whether any refresh token of the family is
 	// left (expired or not).
 	TokenFamilyExists(ctx context.Context, poolID, family string) (bool, error)

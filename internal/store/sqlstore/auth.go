@@ -50,6 +50,24 @@ func scanRefreshToken(s scanner) (store.RefreshToken, error) {
 	return r, err
 }
 
+// refreshTokenDest receives a refresh token's columns in
+// refreshTokenColumns' order, NULLs (the pool's row of findRefreshToken)
+// included.
+type refreshTokenDest struct {
+	poolID, id, family, clientID, userKey sql.NullString
+	authTime, created, expires            sql.NullInt64
+}
+
+func (d *refreshTokenDest) fields() []any {
+	return []any{&d.poolID, &d.id, &d.family, &d.clientID, &d.userKey, &d.authTime, &d.created, &d.expires}
+}
+
+func (d *refreshTokenDest) token() store.RefreshToken {
+	return store.RefreshToken{PoolID: d.poolID.String, ID: d.id.String, Family: d.family.String, ClientID: d.clientID.String,
+		UserKey: d.userKey.String, AuthTime: fromMillis(d.authTime.Int64), CreatedAt: fromMillis(d.created.Int64),
+		ExpiresAt: fromMillis(d.expires.Int64)}
+}
+
 func scanAuthEvent(s scanner) (store.AuthEvent, error) {
 	var e store.AuthEvent
 	var created int64
@@ -68,6 +86,30 @@ func (c *conn) GetAuthSession(ctx context.Context, poolID, id string) (store.Aut
 
 func (c *conn) GetRefreshToken(ctx context.Context, poolID, id string) (store.RefreshToken, error) {
 	return get(ctx, c, fmt.Sprintf("get refresh token of pool %q", poolID), scanRefreshToken, getRefreshToken, poolID, id)
+}
+
+func (c *conn) FindRefreshToken(ctx context.Context, poolID, id string) (store.TokenGrant, error) {
+	what := fmt.Sprintf("find a refresh token of pool %q", poolID)
+	rows, err := c.query(ctx, findRefreshToken, poolID, id, poolID)
+	if err != nil {
+		return store.TokenGrant{}, c.fail(what, err)
+	}
+	var t refreshTokenDest
+	var grant store.TokenGrant
+	found, err := readHolders(rows, t.fields(), func(via int) {
+		if via == 0 {
+			grant.Token, grant.Found = t.token(), true
+		}
+	})
+	if err != nil {
+		return store.TokenGrant{}, c.fail(what, err)
+	}
+	if !found.pool {
+		return store.TokenGrant{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	grant.Holder = found.users[0]
+	grant.Holder.Generation = found.generation
+	return grant, nil
 }
 
 func (c *conn) TokenFamilyExists(ctx context.Context, poolID, family string) (bool, error) {

@@ -27,3 +27,9 @@ func (db *DB) ExistingUserKeysQuery(poolID string, keys []string) (string, []any
 func (db *DB) FindSignerQuery(poolID, name string) (string, []any) {
 	return db.sql[findSigner], []any{poolID, name, poolID, name, poolID}
 }
+
+// FindRefreshTokenQuery returns the SQL of FindRefreshToken, in db's
+// dialect, with the arguments that find token id in the pool.
+func (db *DB) FindRefreshTokenQuery(poolID, id string) (string, []any) {
+	return db.sql[findRefreshToken], []any{poolID, id, poolID}
+}

@@ -291,20 +291,46 @@ func TestExistingUserKeysPlanPostgres(t *testing.T) {
 	}
 }
 
-// groupsSQL puts the users fill makes in pool us-east-1_a into two of 2,000
-// groups each (PostgreSQL's SQL).
-var groupsSQL = []string{
+// holdersSQL puts the users fill makes in pool us-east-1_a into two of
+// 2,000 groups each, and gives each a refresh token (PostgreSQL's SQL).
+var holdersSQL = []string{
 	`INSERT INTO groups (pool_id, name, description, role_arn, precedence, created_at, updated_at)
 		SELECT 'us-east-1_a', 'group' || i, '', '', NULL, 0, 0 FROM generate_series(1, 2000) i`,
 	`INSERT INTO group_members (pool_id, group_name, user_key)
 		SELECT 'us-east-1_a', 'group' || (i % 2000 + 1), u.key FROM users u, generate_series(0, 1) i
 		WHERE u.pool_id = 'us-east-1_a'`,
+	`INSERT INTO refresh_tokens (pool_id, id, family, client_id, user_key, auth_time, created_at, expires_at)
+		SELECT 'us-east-1_a', 'token-' || u.key, 'family-' || u.key, 'client', u.key, 0, 0, 0 FROM users u
+		WHERE u.pool_id = 'us-east-1_a'`,
 }
 
-// TestFindSignerPlanSQLite: FindSigner searches an index for each row it
-// reads: the user by key and by sign-in name, the user's memberships and
-// groups, and the pool; it scans nothing and sorts nothing.
-func TestFindSignerPlanSQLite(t *testing.T) {
+// holderReads are the reads of a user with its groups and the pool's
+// generation, each with the number of index lookups it makes.
+func holderReads(db *sqlstore.DB) []struct {
+	name    string
+	text    string
+	args    []any
+	lookups int
+} {
+	signer, signerArgs := db.FindSignerQuery("us-east-1_a", "user00000010")
+	token, tokenArgs := db.FindRefreshTokenQuery("us-east-1_a", "token-user00000010")
+	return []struct {
+		name    string
+		text    string
+		args    []any
+		lookups int
+	}{
+		// The user by key and by sign-in name, each with its memberships
+		// and groups; the pool.
+		{"FindSigner", signer, signerArgs, 8},
+		// The token, its user, the memberships and groups; the pool.
+		{"FindRefreshToken", token, tokenArgs, 5},
+	}
+}
+
+// TestHolderPlansSQLite: FindSigner and FindRefreshToken search an index
+// for each row they read; they scan nothing and sort nothing.
+func TestHolderPlansSQLite(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "cognate.db")
 	db, err := sqlite.Open(ctx, path)
@@ -318,25 +344,26 @@ func TestFindSignerPlanSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	text, args := db.FindSignerQuery("us-east-1_a", "user00000010")
-	var searches int
-	for _, row := range query(t, ctx, raw, "EXPLAIN QUERY PLAN "+text, args...) {
-		detail := strings.SplitN(row, " ", 4)[3]
-		switch {
-		case strings.HasPrefix(detail, "SEARCH "):
-			searches++
-		case strings.HasPrefix(detail, "SCAN ") || strings.Contains(detail, "TEMP B-TREE"):
-			t.Errorf("FindSigner: %s", detail)
+	for _, r := range holderReads(db) {
+		var searches int
+		for _, row := range query(t, ctx, raw, "EXPLAIN QUERY PLAN "+r.text, r.args...) {
+			detail := strings.SplitN(row, " ", 4)[3]
+			switch {
+			case strings.HasPrefix(detail, "SEARCH "):
+				searches++
+			case strings.HasPrefix(detail, "SCAN ") || strings.Contains(detail, "TEMP B-TREE"):
+				t.Errorf("%s: %s", r.name, detail)
+			}
 		}
-	}
-	if searches != 8 {
-		t.Errorf("FindSigner: %d SEARCHes, want 8 (pool; user, memberships, groups; name, user, memberships, groups)", searches)
+		if searches != r.lookups {
+			t.Errorf("%s: %d SEARCHes, want %d", r.name, searches, r.lookups)
+		}
 	}
 }
 
-// TestFindSignerPlanPostgres: as on SQLite, in the custom and the generic
-// plan, before any ANALYZE.
-func TestFindSignerPlanPostgres(t *testing.T) {
+// TestHolderPlansPostgres: as on SQLite, in the custom and the generic
+// plans, before any ANALYZE.
+func TestHolderPlansPostgres(t *testing.T) {
 	ctx := t.Context()
 	url := pgtest.URL(t)
 	db, err := postgres.Open(ctx, url)
@@ -351,28 +378,30 @@ func TestFindSignerPlanPostgres(t *testing.T) {
 	}
 	defer raw.Close()
 	raw.SetMaxOpenConns(1) // PREPARE and SET hold for the one connection
-	for _, q := range groupsSQL {
+	for _, q := range holdersSQL {
 		if _, err := raw.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
-	text, args := db.FindSignerQuery("us-east-1_a", "user00000010")
-	literals := make([]string, len(args))
-	for i, a := range args {
-		literals[i] = "'" + a.(string) + "'"
-	}
-	if _, err := raw.ExecContext(ctx, "PREPARE signer AS "+text); err != nil {
-		t.Fatal(err)
-	}
-	for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
-		if _, err := raw.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
+	for i, r := range holderReads(db) {
+		literals := make([]string, len(r.args))
+		for i, a := range r.args {
+			literals[i] = "'" + a.(string) + "'"
+		}
+		name := fmt.Sprintf("holder%d", i)
+		if _, err := raw.ExecContext(ctx, "PREPARE "+name+" AS "+r.text); err != nil {
 			t.Fatal(err)
 		}
-		plan := strings.Join(query(t, ctx, raw, "EXPLAIN EXECUTE signer("+strings.Join(literals, ", ")+")"), "\n")
-		if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Bitmap") || strings.Contains(plan, "Hash") ||
-			strings.Contains(plan, "Sort") ||
-			strings.Count(plan, "Index Scan using")+strings.Count(plan, "Index Only Scan using") != 8 {
-			t.Errorf("FindSigner (%s): plan\n%s\nwant eight index scans and nothing else", mode, plan)
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			if _, err := raw.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(query(t, ctx, raw, "EXPLAIN EXECUTE "+name+"("+strings.Join(literals, ", ")+")"), "\n")
+			if strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "Bitmap") || strings.Contains(plan, "Hash") ||
+				strings.Contains(plan, "Sort") ||
+				strings.Count(plan, "Index Scan using")+strings.Count(plan, "Index Only Scan using") != r.lookups {
+				t.Errorf("%s (%s): plan\n%s\nwant %d index scans and nothing else", r.name, mode, plan, r.lookups)
+			}
 		}
 	}
 }

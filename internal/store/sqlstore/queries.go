@@ -74,6 +74,7 @@ const (
 	deleteExpiredAuthSessions
 
 	getRefreshToken
+	findRefreshToken
 	tokenFamilyExists
 	insertRefreshToken
 	setRefreshTokenExpiry
@@ -238,7 +239,19 @@ var sharedSQL = [numQueries]string{
 	deleteExpiredAuthSessions: `DELETE FROM auth_sessions WHERE (pool_id, id) IN (
 		SELECT pool_id, id FROM auth_sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 
-	getRefreshToken:   `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
+	getRefreshToken: `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
+	// The token with its user, once per group the user is in (via 0), then
+	// the pool's generation (via 2), as findSigner's rows; the user columns
+	// are NULL if the user is gone.
+	findRefreshToken: `SELECT 0 AS via, CAST(NULL AS BIGINT) AS generation, ` + prefixed("t", refreshTokenColumns) + `, ` +
+		prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
+		FROM refresh_tokens t
+		LEFT JOIN users u ON u.pool_id = t.pool_id AND u.key = t.user_key
+		LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
+		LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+		WHERE t.pool_id = ? AND t.id = ?
+		UNION ALL
+		SELECT 2, generation, ` + nulls(refreshTokenColumns+", "+userColumns+", "+groupColumns) + ` FROM user_pools WHERE id = ?`,
 	tokenFamilyExists: `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND family = ? LIMIT 1`,
 	insertRefreshToken: `INSERT INTO refresh_tokens (` + refreshTokenColumns + `)
 		SELECT ` + placeholders(refreshTokenColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)

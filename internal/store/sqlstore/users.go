@@ -131,43 +131,64 @@ func (c *conn) FindSigner(ctx context.Context, poolID, name string) (store.Signe
 	if err != nil {
 		return store.Signer{}, c.fail(what, err)
 	}
+	found, err := readHolders(rows, nil, nil)
+	if err != nil {
+		return store.Signer{}, c.fail(what, err)
+	}
+	if !found.pool {
+		return store.Signer{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	// The username's user, else the sign-in name's.
+	signer := found.users[0]
+	if !signer.Found {
+		signer = found.users[1]
+	}
+	signer.Generation = found.generation
+	return signer, nil
+}
+
+// holders is what readHolders read.
+type holders struct {
+	users      [2]store.Signer // of rows via 0 and 1, without the generation
+	generation int64
+	pool       bool // the pool's row came
+}
+
+// readHolders reads and closes the rows of findSigner and findRefreshToken:
+// via and the pool's generation, then the columns extra scans into (row,
+// if set, is called with the via of each row once it is scanned), a user's
+// and a group's. Rows via 0 and 1 are a user, once per group it is in (or once
+// with NULL group columns); the row via 2 is the pool's. The users' groups
+// are sorted by name.
+func readHolders(rows *sql.Rows, extra []any, row func(via int)) (holders, error) {
 	defer rows.Close()
-	// byVia holds the users found by username (0) and by sign-in name (1).
-	var byVia [2]store.Signer
-	pool := false
-	var found store.Signer
+	var h holders
 	for rows.Next() {
 		var via int
 		var generation sql.NullInt64
 		var u userDest
 		var g groupDest
-		if err := rows.Scan(append(append([]any{&via, &generation}, u.fields()...), g.fields()...)...); err != nil {
-			return store.Signer{}, c.fail(what, err)
+		dest := append(append(append([]any{&via, &generation}, extra...), u.fields()...), g.fields()...)
+		if err := rows.Scan(dest...); err != nil {
+			return h, err
 		}
-		switch via {
-		case 0, 1:
-			byVia[via].User, byVia[via].Found = u.user(), true
+		if row != nil {
+			row(via)
+		}
+		switch {
+		case via == 2:
+			h.pool, h.generation = true, generation.Int64
+		case u.key.Valid:
+			h.users[via].User, h.users[via].Found = u.user(), true
 			if g.name.Valid {
-				byVia[via].Groups = append(byVia[via].Groups, g.group())
+				h.users[via].Groups = append(h.users[via].Groups, g.group())
 			}
-		default:
-			pool, found.Generation = true, generation.Int64
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return store.Signer{}, c.fail(what, err)
+	for i := range h.users {
+		slices.SortFunc(h.users[i].Groups, func(a, b store.Group) int { return strings.Compare(a.Name, b.Name) })
 	}
-	if !pool {
-		return store.Signer{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
-	}
-	for _, v := range byVia {
-		if v.Found {
-			found.User, found.Found, found.Groups = v.User, true, v.Groups
-			slices.SortFunc(found.Groups, func(a, b store.Group) int { return strings.Compare(a.Name, b.Name) })
-			break
-		}
-	}
-	return found, nil
+	return h, rows.Err()
 }
 
 func (c *conn) ListSignInNames(ctx context.Context, poolID, userKey string) ([]store.SignInName, error) {

@@ -17,6 +17,7 @@ var authTests = []test{
 	{"AuthSessions", testAuthSessions},
 	{"RaceDeleteAuthSession", testRaceDeleteAuthSession},
 	{"RefreshTokens", testRefreshTokens},
+	{"FindRefreshToken", testFindRefreshToken},
 	{"AuthEvents", testAuthEvents},
 	{"AuthTimes", testAuthTimes},
 	{"DeleteExpiredAuth", testDeleteExpiredAuth},
@@ -388,6 +389,50 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	wantFamily(t, s, p.ID, "family-6", false)
 }
 
+// testFindRefreshToken: a token is read with its user, the user's groups
+// and the pool's generation; an unknown token with the generation alone.
+func testFindRefreshToken(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	create(t, s, []store.UserPool{p, q})
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateUserPool(ctx, p) })
+	pool, err := s.GetUserPool(ctx, p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, bob := newUser(p.ID, "alice"), newUser(p.ID, "bob")
+	groups := []store.Group{newGroup(p.ID, "zeta", nil), newGroup(p.ID, "alpha", ptr(int32(1)))}
+	a, b := newRefreshToken(alice, "token-a", "family-1", at(300)), newRefreshToken(bob, "token-b", "family-2", at(300))
+	createUsers(t, s, alice, bob)
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return errors.Join(tx.CreateGroup(ctx, groups[0]), tx.CreateGroup(ctx, groups[1]),
+			tx.AddUserToGroup(ctx, p.ID, "zeta", alice.Key), tx.AddUserToGroup(ctx, p.ID, "alpha", alice.Key),
+			tx.CreateRefreshToken(ctx, a), tx.CreateRefreshToken(ctx, b))
+	})
+	got, err := s.FindRefreshToken(ctx, p.ID, a.ID)
+	check(t, "FindRefreshToken of a user in groups", got, err, store.TokenGrant{Token: a, Found: true,
+		Holder: store.Signer{User: alice, Found: true, Groups: []store.Group{groups[1], groups[0]}, Generation: pool.Generation}})
+	got, err = s.FindRefreshToken(ctx, p.ID, b.ID)
+	check(t, "FindRefreshToken of a user in no group", got, err, store.TokenGrant{Token: b, Found: true,
+		Holder: store.Signer{User: bob, Found: true, Generation: pool.Generation}})
+	got, err = s.FindRefreshToken(ctx, p.ID, "missing")
+	check(t, "FindRefreshToken of an unknown token", got, err, store.TokenGrant{Holder: store.Signer{Generation: pool.Generation}})
+	got, err = s.FindRefreshToken(ctx, q.ID, a.ID)
+	check(t, "FindRefreshToken in another pool", got, err, store.TokenGrant{})
+	_, err = s.FindRefreshToken(ctx, "us-east-1_missing", a.ID)
+	wantErr(t, "FindRefreshToken in a missing pool", err, store.ErrNotFound)
+
+	// In a transaction it sees the transaction's writes.
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		if err := tx.SetRefreshTokenExpiry(ctx, p.ID, b.ID, at(30)); err != nil {
+			return err
+		}
+		got, err := tx.FindRefreshToken(ctx, p.ID, b.ID)
+		check(t, "the token FindRefreshToken reads in the tx", got.Token, err, newRefreshToken(bob, b.ID, b.Family, at(30)))
+		return nil
+	})
+}
+
 func testAuthEvents(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool("us-east-1_a")
@@ -706,6 +751,7 @@ func testAuthReadsCanceled(t *testing.T, s store.Store) {
 		"ListSigningKeys":   func() error { _, err := s.ListSigningKeys(ctx, p.ID); return err },
 		"GetAuthSession":    func() error { _, err := s.GetAuthSession(ctx, p.ID, "s"); return err },
 		"GetRefreshToken":   func() error { _, err := s.GetRefreshToken(ctx, p.ID, "t"); return err },
+		"FindRefreshToken":  func() error { _, err := s.FindRefreshToken(ctx, p.ID, "t"); return err },
 		"TokenFamilyExists": func() error { _, err := s.TokenFamilyExists(ctx, p.ID, "f"); return err },
 		"ListAuthEvents":    func() error { _, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{}); return err },
 		"ListAuthEvents after": func() error {

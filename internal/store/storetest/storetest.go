@@ -134,6 +134,8 @@ func canon[T any](v T) T {
 	case *store.SignInName:
 	case *store.Signer:
 		r.User, r.Groups = canon(r.User), canonAll(r.Groups)
+	case *store.TokenGrant:
+		r.Token, r.Holder = canon(r.Token), canon(r.Holder)
 	case *store.Group:
 		ms(&r.CreatedAt)
 		ms(&r.UpdatedAt)
