@@ -217,6 +217,15 @@ func TestSignIn_ClientChangesAcrossNodes(t *testing.T) {
 	if got := must[*cip.InitiateAuthOutput](t)(signIn()).AuthenticationResult.ExpiresIn; got != 1200 {
 		t.Fatalf("ExpiresIn %d after the validity changed on the other node, want 1200", got)
 	}
+	// A challenge answered after a change made on the other node.
+	answered := must[*cip.RespondToAuthChallengeOutput](t)(srpAuth(t, b.Client, poolID, clientID, "alice", password, nil, func() {
+		update(func(in *cip.UpdateUserPoolClientInput) {
+			in.AccessTokenValidity, in.TokenValidityUnits = aws.Int32(30), &types.TokenValidityUnitsType{AccessToken: types.TimeUnitsTypeMinutes}
+		})
+	}))
+	if got := answered.AuthenticationResult.ExpiresIn; got != 1800 {
+		t.Fatalf("ExpiresIn %d of a challenge answered after the validity changed on the other node, want 1800", got)
+	}
 
 	// Of a client with a secret, a secret added is accepted at once, and a
 	// deleted one refused.

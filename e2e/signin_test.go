@@ -58,8 +58,9 @@ func passwordAuth(c *cip.Client, clientID, name, pw string) (*cip.InitiateAuthOu
 }
 
 // srpAuth signs in with USER_SRP_AUTH through the independent test client,
-// both round trips; params are added to both requests (SECRET_HASH).
-func srpAuth(t *testing.T, c *cip.Client, poolID, clientID, name, pw string, params map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
+// both round trips; params are added to both requests (SECRET_HASH), and
+// between runs between them.
+func srpAuth(t *testing.T, c *cip.Client, poolID, clientID, name, pw string, params map[string]string, between ...func()) (*cip.RespondToAuthChallengeOutput, error) {
 	t.Helper()
 	cl, err := srpclient.New(poolID)
 	if err != nil {
@@ -75,6 +76,9 @@ func srpAuth(t *testing.T, c *cip.Client, poolID, clientID, name, pw string, par
 	}
 	if init.ChallengeName != types.ChallengeNameTypePasswordVerifier {
 		t.Fatalf("challenge %q, want PASSWORD_VERIFIER", init.ChallengeName)
+	}
+	for _, f := range between {
+		f()
 	}
 	p := init.ChallengeParameters
 	ts, sig, err := cl.Respond(p["USER_ID_FOR_SRP"], pw, p["SALT"], p["SRP_B"], p["SECRET_BLOCK"], time.Now())

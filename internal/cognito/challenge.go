@@ -126,11 +126,9 @@ func (s *Service) srpAuth(ctx context.Context, req authRequest) (authStep, error
 		// A user without a verifier SRP can use (none, or an imported
 		// hash that only a password sign-in can check) gets a session
 		// all the same, whose answer fails as a wrong password does.
-		err = s.update(ctx, func(tx store.Tx) error {
-			return s.newSession(ctx, tx, req, u, blockB64, sessionDoc{
-				Challenge: api.ChallengeNameTypePasswordVerifier,
-				SRP:       &srpSession{A: A, B: B, Secret: b},
-			})
+		err = s.newSession(ctx, s.store.CreateAuthSession, req, u, blockB64, sessionDoc{
+			Challenge: api.ChallengeNameTypePasswordVerifier,
+			SRP:       &srpSession{A: A, B: B, Secret: b},
 		})
 		if err != nil {
 			return authStep{}, err
@@ -152,12 +150,13 @@ func (s *Service) decoySalt(poolID, name string) []byte {
 	return m.Sum(nil)[:srp.SaltSize]
 }
 
+// RespondToAuthChallenge runs on the node's copy of the client
+// (signInStep): an answer's first read is of the session it names.
 func (s *Service) RespondToAuthChallenge(ctx context.Context, in *api.RespondToAuthChallengeInput) (*api.RespondToAuthChallengeOutput, error) {
-	p, c, err := s.clientByID(ctx, *in.ClientId)
-	if err != nil {
-		return nil, err
-	}
-	step, err := s.respond(ctx, authRequest{pool: p, client: c, params: in.ChallengeResponses}, in.ChallengeName, api.Value(in.Session))
+	step, err := s.signInStep(ctx, *in.ClientId, func(req authRequest) (authStep, error) {
+		req.params = in.ChallengeResponses
+		return s.respond(ctx, req, in.ChallengeName, api.Value(in.Session))
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -267,12 +266,17 @@ func (s *Service) newPasswordChallenge(ctx context.Context, req authRequest, u s
 	missingJSON, _ := json.Marshal(missing)
 	shownJSON, _ := json.Marshal(shown)
 	token := randomToken(96)
-	err = s.update(ctx, func(tx store.Tx) error {
-		if err := useSession(ctx, tx, req.pool, session); err != nil {
-			return err
-		}
-		return s.newSession(ctx, tx, req, u, token, sessionDoc{Challenge: api.ChallengeNameTypeNewPasswordRequired})
-	})
+	doc := sessionDoc{Challenge: api.ChallengeNameTypeNewPasswordRequired}
+	if session == "" {
+		err = s.newSession(ctx, s.store.CreateAuthSession, req, u, token, doc)
+	} else {
+		err = s.update(ctx, func(tx store.Tx) error {
+			if err := useSession(ctx, tx, req.pool, session); err != nil {
+				return err
+			}
+			return s.newSession(ctx, tx.CreateAuthSession, req, u, token, doc)
+		})
+	}
 	if err != nil {
 		return authStep{}, err
 	}

@@ -79,17 +79,6 @@ func (s *Service) findUser(ctx context.Context, r store.Reader, p *pool, name st
 	return u, err
 }
 
-// userByKey reads a user by key with the groups it is in; ErrNotFound if
-// the pool has no such user.
-func userByKey(ctx context.Context, r store.Reader, poolID, key string) (store.Signer, error) {
-	found, err := r.FindSigner(ctx, poolID, key)
-	if err == nil && (!found.Found || found.User.Key != key) {
-		// No user has the key; another may have it as a sign-in name.
-		return store.Signer{}, fmt.Errorf("user %q of pool %q: %w", key, poolID, store.ErrNotFound)
-	}
-	return found, err
-}
-
 // claimNames gives a user its sign-in names. A name another user holds is an
 // AliasExistsException (UsernameExistsException in pools that sign in by
 // email or phone), unless force moves it, as ForceAliasCreation does.

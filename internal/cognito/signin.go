@@ -326,9 +326,10 @@ func sessionAAD(poolID, id string) string {
 	return "pool/" + poolID + "/session/" + id
 }
 
-// newSession stores a session for the user's next challenge and returns
-// the ID the store knows it by; token is what the client holds.
-func (s *Service) newSession(ctx context.Context, tx store.Tx, req authRequest, u store.User, token string, doc sessionDoc) error {
+// newSession stores, with create (a transaction's CreateAuthSession, or
+// the store's), a session for the user's next challenge; token is what the
+// client holds.
+func (s *Service) newSession(ctx context.Context, create func(context.Context, store.AuthSession) error, req authRequest, u store.User, token string, doc sessionDoc) error {
 	doc.Admin = req.admin
 	raw, err := json.Marshal(doc)
 	if err != nil {
@@ -340,29 +341,31 @@ func (s *Service) newSession(ctx context.Context, tx store.Tx, req authRequest, 
 	if validity == 0 {
 		validity = 3 * time.Minute
 	}
-	err = tx.CreateAuthSession(ctx, store.AuthSession{PoolID: req.pool.rec.ID, ID: id, ClientID: req.client.rec.ID,
+	err = create(ctx, store.AuthSession{PoolID: req.pool.rec.ID, ID: id, ClientID: req.client.rec.ID,
 		UserKey: u.Key, CreatedAt: now, ExpiresAt: now.Add(validity), Data: s.box.Seal(raw, sessionAAD(req.pool.rec.ID, id))})
 	return notFound(err, &api.UserNotFoundException{Message: msgUserNotFound})
 }
 
-// openSession finds the session a challenge answer names, with its user.
-// It does not use it up: the answer's transaction does, so that of two
-// answers to one challenge only one succeeds.
+// openSession finds the session a challenge answer names, with its user and
+// the user's groups: the answer's first read (see signInStep). It does not
+// use it up: the answer's transaction does, so that of two answers to one
+// challenge only one succeeds.
 func (s *Service) openSession(ctx context.Context, req authRequest, token string, challenge api.ChallengeNameType) (store.AuthSession, sessionDoc, store.Signer, error) {
 	invalid := &api.NotAuthorizedException{Message: msgInvalidSession}
 	var doc sessionDoc
 	if token == "" {
 		return store.AuthSession{}, doc, store.Signer{}, invalid
 	}
-	sess, err := s.store.GetAuthSession(ctx, req.pool.rec.ID, tokenID(token))
-	if errors.Is(err, store.ErrNotFound) {
+	found, err := s.store.FindAuthSession(ctx, req.pool.rec.ID, tokenID(token))
+	if err := req.checkCopy(found.Holder.Generation, err); err != nil {
+		return found.Session, doc, store.Signer{}, err
+	}
+	sess := found.Session
+	if errors.Is(err, store.ErrNotFound) || err == nil && (!found.Found || sess.ClientID != req.client.rec.ID) {
 		return sess, doc, store.Signer{}, invalid
 	}
 	if err != nil {
 		return sess, doc, store.Signer{}, err
-	}
-	if sess.ClientID != req.client.rec.ID {
-		return sess, doc, store.Signer{}, invalid
 	}
 	if !sess.ExpiresAt.After(s.now()) {
 		return sess, doc, store.Signer{}, &api.NotAuthorizedException{Message: msgSessionExpired}
@@ -374,12 +377,8 @@ func (s *Service) openSession(ctx context.Context, req authRequest, token string
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return sess, doc, store.Signer{}, err
 	}
-	if doc.Challenge != challenge || doc.Admin != req.admin {
+	if doc.Challenge != challenge || doc.Admin != req.admin || !found.Holder.Found {
 		return sess, doc, store.Signer{}, invalid
 	}
-	signer, err := userByKey(ctx, s.store, req.pool.rec.ID, sess.UserKey)
-	if err != nil {
-		return sess, doc, signer, notFound(err, invalid)
-	}
-	return sess, doc, signer, nil
+	return sess, doc, found.Holder, nil
 }

@@ -58,12 +58,24 @@ type AuthEvent struct {
 	Data      []byte
 }
 
-// TokenGrant is a refresh token as a refresh reads it (FindRefreshToken).
-type TokenGrant struct {
+// FoundRefreshToken is a refresh token as a refresh reads it
+// (FindRefreshToken).
+type FoundRefreshToken struct {
 	Token RefreshToken
 	// Found is false when the pool has no token of the ID.
 	Found bool
 	// Holder is the token's user with the groups it is in (Found false
+	// when the user is gone), and the pool's generation.
+	Holder Signer
+}
+
+// FoundAuthSession is an auth session as a challenge answer reads it
+// (FindAuthSession).
+type FoundAuthSession struct {
+	Session AuthSession
+	// Found is false when the pool has no session of the ID.
+	Found bool
+	// Holder is the session's user with the groups it is in (Found false
 	// when the user is gone), and the pool's generation.
 	Holder Signer
 }
@@ -74,9 +86,11 @@ type AuthReader interface {
 	// CreatedAt, then ID).
 	ListSigningKeys(ctx context.Context, poolID string) ([]SigningKey, error)
 
-	// GetAuthSession returns ErrNotFound if no session of the pool has the ID.
-	// It does not look at ExpiresAt.
-	GetAuthSession(ctx context.Context, poolID, id string) (AuthSession, error)
+	// FindAuthSession reads a session with what a challenge answer needs
+	// besides, in one read: its user with the user's groups, and the pool's
+	// generation. It does not look at ExpiresAt; ErrNotFound if the pool
+	// does not exist.
+	FindAuthSession(ctx context.Context, poolID, id string) (FoundAuthSession, error)
 
 	// GetRefreshToken returns ErrNotFound if no token of the pool has the ID.
 	// It does not look at ExpiresAt.
@@ -85,7 +99,7 @@ type AuthReader interface {
 	// besides, in one read: its user with the user's groups, and the pool's
 	// generation. It does not look at ExpiresAt; ErrNotFound if the pool
 	// does not exist.
-	FindRefreshToken(ctx context.Context, poolID, id string) (TokenGrant, error)
+	FindRefreshToken(ctx context.Context, poolID, id string) (FoundRefreshToken, error)
 	// TokenFamilyExists reports whether any refresh token of the family is
 	// left (expired or not).
 	TokenFamilyExists(ctx context.Context, poolID, family string) (bool, error)

@@ -164,10 +164,11 @@ type Store interface {
 	// shares with other calls' fns; each commits or rolls back as its own
 	// would, and Update returns once fn's writes are durable.
 	Update(ctx context.Context, fn func(tx Tx) error) error
-	// CreateRefreshToken is Tx.CreateRefreshToken as a write of its own,
-	// outside any Update: the only write of most sign-ins, which a backend
-	// may make one statement with no transaction around it. The token is
-	// durable on return.
+	// CreateRefreshToken and CreateAuthSession are Tx's, as writes of their
+	// own outside any Update: the only write of most sign-in steps, which a
+	// backend may make one statement with no transaction around it. The row
+	// is durable on return.
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
+	CreateAuthSession(ctx context.Context, s AuthSession) error
 	Close() error
 }

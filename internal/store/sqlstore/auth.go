@@ -34,14 +34,6 @@ func scanSigningKey(s scanner) (store.SigningKey, error) {
 	return k, err
 }
 
-func scanAuthSession(s scanner) (store.AuthSession, error) {
-	var a store.AuthSession
-	var created, expires int64
-	err := s.Scan(&a.PoolID, &a.ID, &a.ClientID, &a.UserKey, &created, &expires, &a.Data)
-	a.CreatedAt, a.ExpiresAt = fromMillis(created), fromMillis(expires)
-	return a, err
-}
-
 func scanRefreshToken(s scanner) (store.RefreshToken, error) {
 	var r store.RefreshToken
 	var authTime, created, expires int64
@@ -68,6 +60,24 @@ func (d *refreshTokenDest) token() store.RefreshToken {
 		ExpiresAt: fromMillis(d.expires.Int64)}
 }
 
+// authSessionDest receives an auth session's columns in
+// authSessionColumns' order, NULLs (the pool's row of findAuthSession)
+// included.
+type authSessionDest struct {
+	poolID, id, clientID, userKey sql.NullString
+	created, expires              sql.NullInt64
+	data                          []byte
+}
+
+func (d *authSessionDest) fields() []any {
+	return []any{&d.poolID, &d.id, &d.clientID, &d.userKey, &d.created, &d.expires, &d.data}
+}
+
+func (d *authSessionDest) session() store.AuthSession {
+	return store.AuthSession{PoolID: d.poolID.String, ID: d.id.String, ClientID: d.clientID.String, UserKey: d.userKey.String,
+		CreatedAt: fromMillis(d.created.Int64), ExpiresAt: fromMillis(d.expires.Int64), Data: d.data}
+}
+
 func scanAuthEvent(s scanner) (store.AuthEvent, error) {
 	var e store.AuthEvent
 	var created int64
@@ -80,36 +90,48 @@ func (c *conn) ListSigningKeys(ctx context.Context, poolID string) ([]store.Sign
 	return list(ctx, c, fmt.Sprintf("list signing keys of pool %q", poolID), scanSigningKey, listSigningKeys, poolID)
 }
 
-func (c *conn) GetAuthSession(ctx context.Context, poolID, id string) (store.AuthSession, error) {
-	return get(ctx, c, fmt.Sprintf("get auth session of pool %q", poolID), scanAuthSession, getAuthSession, poolID, id)
-}
-
 func (c *conn) GetRefreshToken(ctx context.Context, poolID, id string) (store.RefreshToken, error) {
 	return get(ctx, c, fmt.Sprintf("get refresh token of pool %q", poolID), scanRefreshToken, getRefreshToken, poolID, id)
 }
 
-func (c *conn) FindRefreshToken(ctx context.Context, poolID, id string) (store.TokenGrant, error) {
-	what := fmt.Sprintf("find a refresh token of pool %q", poolID)
-	rows, err := c.query(ctx, findRefreshToken, poolID, id, poolID)
+func (c *conn) FindRefreshToken(ctx context.Context, poolID, id string) (store.FoundRefreshToken, error) {
+	var d refreshTokenDest
+	token, found, holder, err := findHeld(ctx, c, fmt.Sprintf("find a refresh token of pool %q", poolID),
+		findRefreshToken, poolID, id, d.fields(), d.token)
+	return store.FoundRefreshToken{Token: token, Found: found, Holder: holder}, err
+}
+
+func (c *conn) FindAuthSession(ctx context.Context, poolID, id string) (store.FoundAuthSession, error) {
+	var d authSessionDest
+	session, found, holder, err := findHeld(ctx, c, fmt.Sprintf("find an auth session of pool %q", poolID),
+		findAuthSession, poolID, id, d.fields(), d.session)
+	return store.FoundAuthSession{Session: session, Found: found, Holder: holder}, err
+}
+
+// findHeld runs q, a heldRow query, for the row id of the pool: fields
+// receive the row's columns, and row makes them the record. It returns the
+// record, whether there is one, and its holder.
+func findHeld[T any](ctx context.Context, c *conn, what string, q query, poolID, id string, fields []any, row func() T) (T, bool, store.Signer, error) {
+	var record T
+	var found bool
+	rows, err := c.query(ctx, q, poolID, id, poolID)
 	if err != nil {
-		return store.TokenGrant{}, c.fail(what, err)
+		return record, false, store.Signer{}, c.fail(what, err)
 	}
-	var t refreshTokenDest
-	var grant store.TokenGrant
-	found, err := readHolders(rows, t.fields(), func(via int) {
+	h, err := readHolders(rows, fields, func(via int) {
 		if via == 0 {
-			grant.Token, grant.Found = t.token(), true
+			record, found = row(), true
 		}
 	})
 	if err != nil {
-		return store.TokenGrant{}, c.fail(what, err)
+		return record, false, store.Signer{}, c.fail(what, err)
 	}
-	if !found.pool {
-		return store.TokenGrant{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	if !h.pool {
+		return record, false, store.Signer{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
 	}
-	grant.Holder = found.users[0]
-	grant.Holder.Generation = found.generation
-	return grant, nil
+	holder := h.users[0]
+	holder.Generation = h.generation
+	return record, found, holder, nil
 }
 
 func (c *conn) TokenFamilyExists(ctx context.Context, poolID, family string) (bool, error) {

@@ -93,13 +93,21 @@ func (db *DB) Update(ctx context.Context, fn func(tx store.Tx) error) error {
 	})
 }
 
-// CreateRefreshToken runs its one statement without a transaction around it,
-// but where writes share the single writer's transactions (group commit).
 func (db *DB) CreateRefreshToken(ctx context.Context, t store.RefreshToken) error {
+	return db.alone(ctx, func(w store.Writer) error { return w.CreateRefreshToken(ctx, t) })
+}
+
+func (db *DB) CreateAuthSession(ctx context.Context, s store.AuthSession) error {
+	return db.alone(ctx, func(w store.Writer) error { return w.CreateAuthSession(ctx, s) })
+}
+
+// alone runs write, one statement, on its own: without a transaction around
+// it, but where writes share the single writer's transactions (group commit).
+func (db *DB) alone(ctx context.Context, write func(store.Writer) error) error {
 	if db.group != nil {
-		return db.Update(ctx, func(tx store.Tx) error { return tx.CreateRefreshToken(ctx, t) })
+		return db.Update(ctx, func(tx store.Tx) error { return write(tx) })
 	}
-	return db.retry(ctx, func() error { return (&tx{db.on(db.write)}).CreateRefreshToken(ctx, t) })
+	return db.retry(ctx, func() error { return write(&tx{db.on(db.write)}) })
 }
 
 // retry calls f until it returns anything but store.ErrRetry.

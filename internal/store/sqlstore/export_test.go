@@ -33,3 +33,9 @@ func (db *DB) FindSignerQuery(poolID, name string) (string, []any) {
 func (db *DB) FindRefreshTokenQuery(poolID, id string) (string, []any) {
 	return db.sql[findRefreshToken], []any{poolID, id, poolID}
 }
+
+// FindAuthSessionQuery returns the SQL of FindAuthSession, in db's dialect,
+// with the arguments that find session id in the pool.
+func (db *DB) FindAuthSessionQuery(poolID, id string) (string, []any) {
+	return db.sql[findAuthSession], []any{poolID, id, poolID}
+}

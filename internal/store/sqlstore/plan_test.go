@@ -292,7 +292,8 @@ func TestExistingUserKeysPlanPostgres(t *testing.T) {
 }
 
 // holdersSQL puts the users fill makes in pool us-east-1_a into two of
-// 2,000 groups each, and gives each a refresh token (PostgreSQL's SQL).
+// 2,000 groups each, and gives each a refresh token and a session
+// (PostgreSQL's SQL).
 var holdersSQL = []string{
 	`INSERT INTO groups (pool_id, name, description, role_arn, precedence, created_at, updated_at)
 		SELECT 'us-east-1_a', 'group' || i, '', '', NULL, 0, 0 FROM generate_series(1, 2000) i`,
@@ -301,6 +302,9 @@ var holdersSQL = []string{
 		WHERE u.pool_id = 'us-east-1_a'`,
 	`INSERT INTO refresh_tokens (pool_id, id, family, client_id, user_key, auth_time, created_at, expires_at)
 		SELECT 'us-east-1_a', 'token-' || u.key, 'family-' || u.key, 'client', u.key, 0, 0, 0 FROM users u
+		WHERE u.pool_id = 'us-east-1_a'`,
+	`INSERT INTO auth_sessions (pool_id, id, client_id, user_key, created_at, expires_at, data)
+		SELECT 'us-east-1_a', 'session-' || u.key, 'client', u.key, 0, 0, '' FROM users u
 		WHERE u.pool_id = 'us-east-1_a'`,
 }
 
@@ -314,6 +318,7 @@ func holderReads(db *sqlstore.DB) []struct {
 } {
 	signer, signerArgs := db.FindSignerQuery("us-east-1_a", "user00000010")
 	token, tokenArgs := db.FindRefreshTokenQuery("us-east-1_a", "token-user00000010")
+	session, sessionArgs := db.FindAuthSessionQuery("us-east-1_a", "session-user00000010")
 	return []struct {
 		name    string
 		text    string
@@ -325,11 +330,13 @@ func holderReads(db *sqlstore.DB) []struct {
 		{"FindSigner", signer, signerArgs, 8},
 		// The token, its user, the memberships and groups; the pool.
 		{"FindRefreshToken", token, tokenArgs, 5},
+		{"FindAuthSession", session, sessionArgs, 5},
 	}
 }
 
-// TestHolderPlansSQLite: FindSigner and FindRefreshToken search an index
-// for each row they read; they scan nothing and sort nothing.
+// TestHolderPlansSQLite: FindSigner, FindRefreshToken and FindAuthSession
+// search an index for each row they read; they scan nothing and sort
+// nothing.
 func TestHolderPlansSQLite(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "cognate.db")

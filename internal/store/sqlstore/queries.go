@@ -68,7 +68,7 @@ const (
 	retireSigningKey
 	deleteExpiredSigningKeys
 
-	getAuthSession
+	findAuthSession
 	insertAuthSession
 	deleteAuthSession
 	deleteExpiredAuthSessions
@@ -229,7 +229,7 @@ var sharedSQL = [numQueries]string{
 	retireSigningKey:         `UPDATE signing_keys SET retired_at = ?, expires_at = ? WHERE pool_id = ? AND id = ?`,
 	deleteExpiredSigningKeys: `DELETE FROM signing_keys WHERE pool_id = ? AND retired_at IS NOT NULL AND expires_at < ?`,
 
-	getAuthSession: `SELECT ` + authSessionColumns + ` FROM auth_sessions WHERE pool_id = ? AND id = ?`,
+	findAuthSession: heldRow("auth_sessions", authSessionColumns),
 	insertAuthSession: `INSERT INTO auth_sessions (` + authSessionColumns + `)
 		SELECT ` + placeholders(authSessionColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
 		ON CONFLICT DO NOTHING`,
@@ -239,19 +239,8 @@ var sharedSQL = [numQueries]string{
 	deleteExpiredAuthSessions: `DELETE FROM auth_sessions WHERE (pool_id, id) IN (
 		SELECT pool_id, id FROM auth_sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 
-	getRefreshToken: `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
-	// The token with its user, once per group the user is in (via 0), then
-	// the pool's generation (via 2), as findSigner's rows; the user columns
-	// are NULL if the user is gone.
-	findRefreshToken: `SELECT 0 AS via, CAST(NULL AS BIGINT) AS generation, ` + prefixed("t", refreshTokenColumns) + `, ` +
-		prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
-		FROM refresh_tokens t
-		LEFT JOIN users u ON u.pool_id = t.pool_id AND u.key = t.user_key
-		LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
-		LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
-		WHERE t.pool_id = ? AND t.id = ?
-		UNION ALL
-		SELECT 2, generation, ` + nulls(refreshTokenColumns+", "+userColumns+", "+groupColumns) + ` FROM user_pools WHERE id = ?`,
+	getRefreshToken:   `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
+	findRefreshToken:  heldRow("refresh_tokens", refreshTokenColumns),
 	tokenFamilyExists: `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND family = ? LIMIT 1`,
 	insertRefreshToken: `INSERT INTO refresh_tokens (` + refreshTokenColumns + `)
 		SELECT ` + placeholders(refreshTokenColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
@@ -341,6 +330,22 @@ func prefixed(alias, columns string) string {
 		cols[i] = alias + "." + c
 	}
 	return strings.Join(cols, ", ")
+}
+
+// heldRow is the SQL that reads the row of table, which has the columns
+// columns, by pool and ID, with its user, once per group the user is in
+// (via 0), then the pool's generation (via 2), as findSigner's rows; the
+// user columns are NULL if the user is gone.
+func heldRow(table, columns string) string {
+	return `SELECT 0 AS via, CAST(NULL AS BIGINT) AS generation, ` + prefixed("t", columns) + `, ` +
+		prefixed("u", userColumns) + `, ` + aliased("g", groupColumns, groupAliases) + `
+		FROM ` + table + ` t
+		LEFT JOIN users u ON u.pool_id = t.pool_id AND u.key = t.user_key
+		LEFT JOIN group_members m ON m.pool_id = u.pool_id AND m.user_key = u.key
+		LEFT JOIN groups g ON g.pool_id = m.pool_id AND g.name = m.group_name
+		WHERE t.pool_id = ? AND t.id = ?
+		UNION ALL
+		SELECT 2, generation, ` + nulls(columns+", "+userColumns+", "+groupColumns) + ` FROM user_pools WHERE id = ?`
 }
 
 // aliased is a list of columns, each prefixed by alias and renamed to the

@@ -17,7 +17,7 @@ var authTests = []test{
 	{"AuthSessions", testAuthSessions},
 	{"RaceDeleteAuthSession", testRaceDeleteAuthSession},
 	{"RefreshTokens", testRefreshTokens},
-	{"FindRefreshToken", testFindRefreshToken},
+	{"FindHeld", testFindHeld},
 	{"AuthEvents", testAuthEvents},
 	{"AuthTimes", testAuthTimes},
 	{"DeleteExpiredAuth", testDeleteExpiredAuth},
@@ -47,6 +47,15 @@ func testFindClient(t *testing.T, s store.Store) {
 	checkAll(t, "the secrets of clientb, oldest first", got.Secrets, err, older, newer)
 	_, err = s.FindClient(ctx, "nosuchclient")
 	wantErr(t, "find an unknown client", err, store.ErrNotFound)
+}
+
+// getSession is the session FindAuthSession finds, ErrNotFound if none.
+func getSession(ctx context.Context, r store.Reader, poolID, id string) (store.AuthSession, error) {
+	found, err := r.FindAuthSession(ctx, poolID, id)
+	if err == nil && !found.Found {
+		err = store.ErrNotFound
+	}
+	return found.Session, err
 }
 
 func newSigningKey(poolID, id string, created time.Time) store.SigningKey {
@@ -174,17 +183,17 @@ func testAuthSessions(t *testing.T, s store.Store) {
 		if err := tx.CreateAuthSession(ctx, s1); err != nil {
 			return err
 		}
-		got, err := tx.GetAuthSession(ctx, p.ID, s1.ID)
+		got, err := getSession(ctx, tx, p.ID, s1.ID)
 		check(t, "GetAuthSession in the tx", got, err, s1)
 		return tx.CreateAuthSession(ctx, expired)
 	})
-	got, err := s.GetAuthSession(ctx, p.ID, s1.ID)
+	got, err := getSession(ctx, s, p.ID, s1.ID)
 	check(t, "GetAuthSession", got, err, s1)
-	got, err = s.GetAuthSession(ctx, p.ID, expired.ID)
+	got, err = getSession(ctx, s, p.ID, expired.ID)
 	check(t, "GetAuthSession of an expired session", got, err, expired)
-	_, err = s.GetAuthSession(ctx, p.ID, "missing")
+	_, err = getSession(ctx, s, p.ID, "missing")
 	wantErr(t, "GetAuthSession of a missing session", err, store.ErrNotFound)
-	_, err = s.GetAuthSession(ctx, q.ID, s1.ID)
+	_, err = getSession(ctx, s, q.ID, s1.ID)
 	wantErr(t, "GetAuthSession in another pool", err, store.ErrNotFound)
 
 	taken := newAuthSession(bob, s1.ID, at(400))
@@ -198,9 +207,9 @@ func testAuthSessions(t *testing.T, s store.Store) {
 		wantErr(t, "DeleteAuthSession in another pool", tx.DeleteAuthSession(ctx, q.ID, s1.ID), store.ErrNotFound)
 		return tx.CreateAuthSession(ctx, fresh)
 	})
-	got, err = s.GetAuthSession(ctx, p.ID, s1.ID)
+	got, err = getSession(ctx, s, p.ID, s1.ID)
 	check(t, "GetAuthSession after the refused writes", got, err, s1)
-	got, err = s.GetAuthSession(ctx, p.ID, fresh.ID)
+	got, err = getSession(ctx, s, p.ID, fresh.ID)
 	check(t, "GetAuthSession of the session created after refused writes", got, err, fresh)
 
 	// Single use: once deleted, a session is gone, in the tx and after.
@@ -208,17 +217,29 @@ func testAuthSessions(t *testing.T, s store.Store) {
 		if err := tx.DeleteAuthSession(ctx, p.ID, s1.ID); err != nil {
 			return err
 		}
-		_, err := tx.GetAuthSession(ctx, p.ID, s1.ID)
+		_, err := getSession(ctx, tx, p.ID, s1.ID)
 		wantErr(t, "GetAuthSession in the tx after DeleteAuthSession", err, store.ErrNotFound)
 		wantErr(t, "DeleteAuthSession twice", tx.DeleteAuthSession(ctx, p.ID, s1.ID), store.ErrNotFound)
 		return nil
 	})
-	_, err = s.GetAuthSession(ctx, p.ID, s1.ID)
+	_, err = getSession(ctx, s, p.ID, s1.ID)
 	wantErr(t, "GetAuthSession after DeleteAuthSession", err, store.ErrNotFound)
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.DeleteAuthSession(ctx, p.ID, s1.ID) })
 	wantErr(t, "DeleteAuthSession of a deleted session", err, store.ErrNotFound)
-	got, err = s.GetAuthSession(ctx, p.ID, fresh.ID)
+	got, err = getSession(ctx, s, p.ID, fresh.ID)
 	check(t, "GetAuthSession of another session after DeleteAuthSession", got, err, fresh)
+
+	// The store's own CreateAuthSession, outside any Update, is the same write.
+	own := newAuthSession(bob, "session-4", at(600))
+	if err := s.CreateAuthSession(ctx, own); err != nil {
+		t.Fatalf("Store.CreateAuthSession: %v", err)
+	}
+	got, err = getSession(ctx, s, p.ID, own.ID)
+	check(t, "GetAuthSession after Store.CreateAuthSession", got, err, own)
+	wantErr(t, "Store.CreateAuthSession with a taken ID", s.CreateAuthSession(ctx, newAuthSession(alice, own.ID, at(700))), store.ErrConflict)
+	wantErr(t, "Store.CreateAuthSession of a missing user", s.CreateAuthSession(ctx, newAuthSession(newUser(p.ID, "missing"), "s", at(0))), store.ErrNotFound)
+	got, err = getSession(ctx, s, p.ID, own.ID)
+	check(t, "GetAuthSession after the refused Store.CreateAuthSession", got, err, own)
 }
 
 // testRaceDeleteAuthSession: of two transactions answering one challenge,
@@ -243,7 +264,7 @@ func testRaceDeleteAuthSession(t *testing.T, s store.Store) {
 		return s.Update(ctx, func(tx store.Tx) error {
 			// Half the rounds read the session first, as the domain does.
 			if round%2 == 0 {
-				if _, err := tx.GetAuthSession(ctx, p.ID, id); errors.Is(err, store.ErrNotFound) {
+				if _, err := getSession(ctx, tx, p.ID, id); errors.Is(err, store.ErrNotFound) {
 					return fmt.Errorf("%w: %w", store.ErrConflict, err)
 				} else if err != nil {
 					return err
@@ -259,7 +280,7 @@ func testRaceDeleteAuthSession(t *testing.T, s store.Store) {
 	})
 	for round := range rounds {
 		id := fmt.Sprintf("session%d", round)
-		if _, err := s.GetAuthSession(ctx, p.ID, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := getSession(ctx, s, p.ID, id); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("GetAuthSession %q after the race: %v, want ErrNotFound", id, err)
 		}
 		var issued int
@@ -389,9 +410,10 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	wantFamily(t, s, p.ID, "family-6", false)
 }
 
-// testFindRefreshToken: a token is read with its user, the user's groups
-// and the pool's generation; an unknown token with the generation alone.
-func testFindRefreshToken(t *testing.T, s store.Store) {
+// testFindHeld: a refresh token or a session is read with its user, the
+// user's groups and the pool's generation; an unknown one with the
+// generation alone.
+func testFindHeld(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
 	create(t, s, []store.UserPool{p, q})
@@ -403,32 +425,48 @@ func testFindRefreshToken(t *testing.T, s store.Store) {
 	alice, bob := newUser(p.ID, "alice"), newUser(p.ID, "bob")
 	groups := []store.Group{newGroup(p.ID, "zeta", nil), newGroup(p.ID, "alpha", ptr(int32(1)))}
 	a, b := newRefreshToken(alice, "token-a", "family-1", at(300)), newRefreshToken(bob, "token-b", "family-2", at(300))
+	sa, sb := newAuthSession(alice, "session-a", at(300)), newAuthSession(bob, "session-b", at(300))
 	createUsers(t, s, alice, bob)
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
 		return errors.Join(tx.CreateGroup(ctx, groups[0]), tx.CreateGroup(ctx, groups[1]),
 			tx.AddUserToGroup(ctx, p.ID, "zeta", alice.Key), tx.AddUserToGroup(ctx, p.ID, "alpha", alice.Key),
-			tx.CreateRefreshToken(ctx, a), tx.CreateRefreshToken(ctx, b))
+			tx.CreateRefreshToken(ctx, a), tx.CreateRefreshToken(ctx, b), tx.CreateAuthSession(ctx, sa), tx.CreateAuthSession(ctx, sb))
 	})
+	inGroups := store.Signer{User: alice, Found: true, Groups: []store.Group{groups[1], groups[0]}, Generation: pool.Generation}
+	inNone := store.Signer{User: bob, Found: true, Generation: pool.Generation}
+	unknown := store.Signer{Generation: pool.Generation}
+
 	got, err := s.FindRefreshToken(ctx, p.ID, a.ID)
-	check(t, "FindRefreshToken of a user in groups", got, err, store.TokenGrant{Token: a, Found: true,
-		Holder: store.Signer{User: alice, Found: true, Groups: []store.Group{groups[1], groups[0]}, Generation: pool.Generation}})
+	check(t, "FindRefreshToken of a user in groups", got, err, store.FoundRefreshToken{Token: a, Found: true, Holder: inGroups})
 	got, err = s.FindRefreshToken(ctx, p.ID, b.ID)
-	check(t, "FindRefreshToken of a user in no group", got, err, store.TokenGrant{Token: b, Found: true,
-		Holder: store.Signer{User: bob, Found: true, Generation: pool.Generation}})
+	check(t, "FindRefreshToken of a user in no group", got, err, store.FoundRefreshToken{Token: b, Found: true, Holder: inNone})
 	got, err = s.FindRefreshToken(ctx, p.ID, "missing")
-	check(t, "FindRefreshToken of an unknown token", got, err, store.TokenGrant{Holder: store.Signer{Generation: pool.Generation}})
+	check(t, "FindRefreshToken of an unknown token", got, err, store.FoundRefreshToken{Holder: unknown})
 	got, err = s.FindRefreshToken(ctx, q.ID, a.ID)
-	check(t, "FindRefreshToken in another pool", got, err, store.TokenGrant{})
+	check(t, "FindRefreshToken in another pool", got, err, store.FoundRefreshToken{})
 	_, err = s.FindRefreshToken(ctx, "us-east-1_missing", a.ID)
 	wantErr(t, "FindRefreshToken in a missing pool", err, store.ErrNotFound)
 
-	// In a transaction it sees the transaction's writes.
+	gotSession, err := s.FindAuthSession(ctx, p.ID, sa.ID)
+	check(t, "FindAuthSession of a user in groups", gotSession, err, store.FoundAuthSession{Session: sa, Found: true, Holder: inGroups})
+	gotSession, err = s.FindAuthSession(ctx, p.ID, sb.ID)
+	check(t, "FindAuthSession of a user in no group", gotSession, err, store.FoundAuthSession{Session: sb, Found: true, Holder: inNone})
+	gotSession, err = s.FindAuthSession(ctx, p.ID, "missing")
+	check(t, "FindAuthSession of an unknown session", gotSession, err, store.FoundAuthSession{Holder: unknown})
+	gotSession, err = s.FindAuthSession(ctx, q.ID, sa.ID)
+	check(t, "FindAuthSession in another pool", gotSession, err, store.FoundAuthSession{})
+	_, err = s.FindAuthSession(ctx, "us-east-1_missing", sa.ID)
+	wantErr(t, "FindAuthSession in a missing pool", err, store.ErrNotFound)
+
+	// In a transaction they see the transaction's writes.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
-		if err := tx.SetRefreshTokenExpiry(ctx, p.ID, b.ID, at(30)); err != nil {
+		if err := errors.Join(tx.SetRefreshTokenExpiry(ctx, p.ID, b.ID, at(30)), tx.DeleteAuthSession(ctx, p.ID, sb.ID)); err != nil {
 			return err
 		}
 		got, err := tx.FindRefreshToken(ctx, p.ID, b.ID)
 		check(t, "the token FindRefreshToken reads in the tx", got.Token, err, newRefreshToken(bob, b.ID, b.Family, at(30)))
+		gotSession, err := tx.FindAuthSession(ctx, p.ID, sb.ID)
+		check(t, "FindAuthSession of a session deleted in the tx", gotSession, err, store.FoundAuthSession{Holder: unknown})
 		return nil
 	})
 }
@@ -529,7 +567,7 @@ func testAuthTimes(t *testing.T, s store.Store) {
 		t.Fatalf("ListSigningKeys: %+v, %v", keys, err)
 	}
 	wantTime("SigningKey.CreatedAt", keys[0].CreatedAt, k.CreatedAt)
-	gotSess, err := s.GetAuthSession(ctx, p.ID, sess.ID)
+	gotSess, err := getSession(ctx, s, p.ID, sess.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -614,7 +652,7 @@ func testDeleteExpiredAuth(t *testing.T, s store.Store) {
 		}
 	}
 	for _, a := range expiredSessions {
-		_, err := s.GetAuthSession(ctx, a.PoolID, a.ID)
+		_, err := getSession(ctx, s, a.PoolID, a.ID)
 		wantErr(t, "GetAuthSession of an expired session after DeleteExpiredAuth", err, store.ErrNotFound)
 	}
 	for _, r := range expiredTokens {
@@ -622,7 +660,7 @@ func testDeleteExpiredAuth(t *testing.T, s store.Store) {
 		wantErr(t, "GetRefreshToken of an expired token after DeleteExpiredAuth", err, store.ErrNotFound)
 	}
 	for _, a := range liveSessions {
-		got, err := s.GetAuthSession(ctx, a.PoolID, a.ID)
+		got, err := getSession(ctx, s, a.PoolID, a.ID)
 		check(t, "GetAuthSession of a live session after DeleteExpiredAuth", got, err, a)
 	}
 	for _, r := range liveTokens {
@@ -670,7 +708,7 @@ func testDeleteUserDeletesAuth(t *testing.T, s store.Store) {
 	})
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteUser(ctx, p.ID, gone.Key) })
 
-	_, err := s.GetAuthSession(ctx, p.ID, goneSession.ID)
+	_, err := getSession(ctx, s, p.ID, goneSession.ID)
 	wantErr(t, "GetAuthSession of the deleted user", err, store.ErrNotFound)
 	_, err = s.GetRefreshToken(ctx, p.ID, goneToken.ID)
 	wantErr(t, "GetRefreshToken of the deleted user", err, store.ErrNotFound)
@@ -684,7 +722,7 @@ func testDeleteUserDeletesAuth(t *testing.T, s store.Store) {
 	checkAll(t, "ListAuthEvents of the re-created user", events, err)
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return add(ctx, tx, goneSession, goneToken, goneEvent) })
 
-	gotSession, err := s.GetAuthSession(ctx, p.ID, keptSession.ID)
+	gotSession, err := getSession(ctx, s, p.ID, keptSession.ID)
 	check(t, "GetAuthSession of the other user", gotSession, err, keptSession)
 	gotToken, err := s.GetRefreshToken(ctx, p.ID, keptToken.ID)
 	check(t, "GetRefreshToken of the other user", gotToken, err, keptToken)
@@ -723,7 +761,7 @@ func testDeleteUserPoolDeletesAuth(t *testing.T, s store.Store) {
 	createUsers(t, s, newUser(p.ID, "alice"))
 	gotKeys, err := s.ListSigningKeys(ctx, p.ID)
 	checkAll(t, "ListSigningKeys of the re-created pool", gotKeys, err)
-	_, err = s.GetAuthSession(ctx, p.ID, sessions[0].ID)
+	_, err = getSession(ctx, s, p.ID, sessions[0].ID)
 	wantErr(t, "GetAuthSession of the deleted pool", err, store.ErrNotFound)
 	_, err = s.GetRefreshToken(ctx, p.ID, tokens[0].ID)
 	wantErr(t, "GetRefreshToken of the deleted pool", err, store.ErrNotFound)
@@ -734,7 +772,7 @@ func testDeleteUserPoolDeletesAuth(t *testing.T, s store.Store) {
 
 	gotKeys, err = s.ListSigningKeys(ctx, q.ID)
 	checkAll(t, "ListSigningKeys of the other pool", gotKeys, err, keys[1])
-	gotSession, err := s.GetAuthSession(ctx, q.ID, sessions[1].ID)
+	gotSession, err := getSession(ctx, s, q.ID, sessions[1].ID)
 	check(t, "GetAuthSession of the other pool", gotSession, err, sessions[1])
 	gotToken, err := s.GetRefreshToken(ctx, q.ID, tokens[1].ID)
 	check(t, "GetRefreshToken of the other pool", gotToken, err, tokens[1])
@@ -749,9 +787,9 @@ func testAuthReadsCanceled(t *testing.T, s store.Store) {
 	cancel()
 	for name, f := range map[string]func() error{
 		"ListSigningKeys":   func() error { _, err := s.ListSigningKeys(ctx, p.ID); return err },
-		"GetAuthSession":    func() error { _, err := s.GetAuthSession(ctx, p.ID, "s"); return err },
 		"GetRefreshToken":   func() error { _, err := s.GetRefreshToken(ctx, p.ID, "t"); return err },
 		"FindRefreshToken":  func() error { _, err := s.FindRefreshToken(ctx, p.ID, "t"); return err },
+		"FindAuthSession":   func() error { _, err := s.FindAuthSession(ctx, p.ID, "s"); return err },
 		"TokenFamilyExists": func() error { _, err := s.TokenFamilyExists(ctx, p.ID, "f"); return err },
 		"ListAuthEvents":    func() error { _, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{}); return err },
 		"ListAuthEvents after": func() error {

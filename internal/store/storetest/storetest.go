@@ -134,8 +134,10 @@ func canon[T any](v T) T {
 	case *store.SignInName:
 	case *store.Signer:
 		r.User, r.Groups = canon(r.User), canonAll(r.Groups)
-	case *store.TokenGrant:
+	case *store.FoundRefreshToken:
 		r.Token, r.Holder = canon(r.Token), canon(r.Holder)
+	case *store.FoundAuthSession:
+		r.Session, r.Holder = canon(r.Session), canon(r.Holder)
 	case *store.Group:
 		ms(&r.CreatedAt)
 		ms(&r.UpdatedAt)
