@@ -239,11 +239,12 @@ func useSession(ctx context.Context, tx store.Tx, p *pool, session string) error
 }
 
 // issue finishes a sign-in with tokens for the user and the groups it was
-// read with. Most sign-ins write one row, their refresh token, on its own;
-// the others write in one transaction: it uses up the session, runs change
-// (which may change the user), clears the failure count, keeps the sign-in
-// time, stores the refresh token and records the event. The tokens are
-// signed after the write, outside any transaction.
+// read with. Most sign-ins store their refresh token, having used up the
+// session they answered if any, in one write of its own; the others write
+// in one transaction: it uses up the session, runs change (which may
+// change the user), clears the failure count, keeps the sign-in time,
+// stores the refresh token and records the event. The tokens are signed
+// after the write, outside any transaction.
 func (s *Service) issue(ctx context.Context, req authRequest, signer store.Signer, session string, change func(tx store.Tx, u *store.User) error) (authStep, error) {
 	u := signer.User
 	in := signIn{Family: uuid.NewString(), AuthTime: s.now(), EventID: uuid.NewString()}
@@ -259,9 +260,19 @@ func (s *Service) issue(ctx context.Context, req authRequest, signer store.Signe
 		return authStep{}, err
 	}
 	var refresh string
-	if session == "" && change == nil && !wasStale && !req.pool.threatProtection() {
+	alone := change == nil && !wasStale && !req.pool.threatProtection()
+	switch {
+	case alone && session == "":
 		refresh, err = s.newRefreshToken(ctx, s.store.CreateRefreshToken, req.client, u, in)
-	} else {
+	case alone:
+		refresh, err = s.newRefreshToken(ctx, func(ctx context.Context, t store.RefreshToken) error {
+			err := s.store.RedeemAuthSession(ctx, req.pool.rec.ID, session, t)
+			if errors.Is(err, store.ErrNotFound) {
+				return &api.NotAuthorizedException{Message: msgInvalidSession}
+			}
+			return err
+		}, req.client, u, in)
+	default:
 		err = s.update(ctx, func(tx store.Tx) error {
 			if err := useSession(ctx, tx, req.pool, session); err != nil {
 				return err

@@ -170,5 +170,11 @@ type Store interface {
 	// is durable on return.
 	CreateRefreshToken(ctx context.Context, t RefreshToken) error
 	CreateAuthSession(ctx context.Context, s AuthSession) error
+	// RedeemAuthSession uses up a session and stores the refresh token its
+	// answer issued, together, outside any Update: ErrNotFound if the
+	// session is gone (used by another answer, or with its user), an error
+	// of CreateRefreshToken's otherwise, and then nothing has changed. A
+	// backend may make it one statement.
+	RedeemAuthSession(ctx context.Context, poolID, sessionID string, t RefreshToken) error
 	Close() error
 }

@@ -101,6 +101,30 @@ func (db *DB) CreateAuthSession(ctx context.Context, s store.AuthSession) error 
 	return db.alone(ctx, func(w store.Writer) error { return w.CreateAuthSession(ctx, s) })
 }
 
+func (db *DB) RedeemAuthSession(ctx context.Context, poolID, sessionID string, t store.RefreshToken) error {
+	if db.group != nil {
+		return db.Update(ctx, func(tx store.Tx) error {
+			if err := tx.DeleteAuthSession(ctx, poolID, sessionID); err != nil {
+				return err
+			}
+			return tx.CreateRefreshToken(ctx, t)
+		})
+	}
+	what := fmt.Sprintf("redeem an auth session of user %q in pool %q", t.UserKey, poolID)
+	c := db.on(db.write)
+	return db.retry(ctx, func() error {
+		n, err := c.exec(ctx, redeemAuthSession, poolID, sessionID,
+			t.PoolID, t.ID, t.Family, t.ClientID, t.UserKey, millis(t.AuthTime), millis(t.CreatedAt), millis(t.ExpiresAt))
+		if err != nil {
+			return db.fail(what, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+		}
+		return nil
+	})
+}
+
 // alone runs write, one statement, on its own: without a transaction around
 // it, but where writes share the single writer's transactions (group commit).
 func (db *DB) alone(ctx context.Context, write func(store.Writer) error) error {

@@ -81,6 +81,7 @@ const (
 	deleteTokenFamily
 	deleteUserTokens
 	deleteExpiredRefreshTokens
+	redeemAuthSession
 
 	listAuthEvents
 	listAuthEventsBefore
@@ -246,8 +247,14 @@ var sharedSQL = [numQueries]string{
 		SELECT ` + placeholders(refreshTokenColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
 		ON CONFLICT DO NOTHING`,
 	setRefreshTokenExpiry: `UPDATE refresh_tokens SET expires_at = ? WHERE pool_id = ? AND id = ?`,
-	deleteTokenFamily:     `DELETE FROM refresh_tokens WHERE pool_id = ? AND family = ?`,
-	deleteUserTokens:      `DELETE FROM refresh_tokens WHERE pool_id = ? AND user_key = ?`,
+	// One statement of PostgreSQL's (SQLite has no DELETE in WITH, and runs
+	// the two writes in its group commit instead): no row if the session
+	// was gone. A taken token ID or a missing user fails the statement on
+	// its constraint, undoing the DELETE.
+	redeemAuthSession: `WITH used AS (DELETE FROM auth_sessions WHERE pool_id = ? AND id = ? RETURNING id)
+		INSERT INTO refresh_tokens (` + refreshTokenColumns + `) SELECT ` + placeholders(refreshTokenColumns) + ` FROM used`,
+	deleteTokenFamily: `DELETE FROM refresh_tokens WHERE pool_id = ? AND family = ?`,
+	deleteUserTokens:  `DELETE FROM refresh_tokens WHERE pool_id = ? AND user_key = ?`,
 	deleteExpiredRefreshTokens: `DELETE FROM refresh_tokens WHERE (pool_id, id) IN (
 		SELECT pool_id, id FROM refresh_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 
@@ -374,7 +381,14 @@ type statements [numQueries]string
 func rebindAll(d Dialect) *statements {
 	var s statements
 	for q, text := range sharedSQL {
+		if d.GroupCommit && withoutGroupCommit[query(q)] {
+			continue
+		}
 		s[q] = d.rebind(text)
 	}
 	return &s
 }
+
+// withoutGroupCommit are the statements that only a database without a
+// single writer runs: one with it makes the same writes in a group commit.
+var withoutGroupCommit = map[query]bool{redeemAuthSession: true}

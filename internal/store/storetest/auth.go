@@ -240,10 +240,34 @@ func testAuthSessions(t *testing.T, s store.Store) {
 	wantErr(t, "Store.CreateAuthSession of a missing user", s.CreateAuthSession(ctx, newAuthSession(newUser(p.ID, "missing"), "s", at(0))), store.ErrNotFound)
 	got, err = getSession(ctx, s, p.ID, own.ID)
 	check(t, "GetAuthSession after the refused Store.CreateAuthSession", got, err, own)
+
+	// RedeemAuthSession uses a session up and stores the token, or does
+	// neither.
+	token := newRefreshToken(bob, "token-1", "family-1", at(600))
+	if err := s.RedeemAuthSession(ctx, p.ID, own.ID, token); err != nil {
+		t.Fatalf("RedeemAuthSession: %v", err)
+	}
+	takenID := newRefreshToken(bob, token.ID, "family-2", at(600))
+	other := newAuthSession(bob, "session-5", at(600))
+	if err := s.CreateAuthSession(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, "RedeemAuthSession with a taken token ID", s.RedeemAuthSession(ctx, p.ID, other.ID, takenID), store.ErrConflict)
+	got, err = getSession(ctx, s, p.ID, other.ID)
+	check(t, "the session of a refused RedeemAuthSession", got, err, other)
+	_, err = getSession(ctx, s, p.ID, own.ID)
+	wantErr(t, "the session after RedeemAuthSession", err, store.ErrNotFound)
+	gotToken, err := s.GetRefreshToken(ctx, p.ID, token.ID)
+	check(t, "the token of RedeemAuthSession", gotToken, err, token)
+	wantErr(t, "RedeemAuthSession of a used session", s.RedeemAuthSession(ctx, p.ID, own.ID, newRefreshToken(bob, "token-3", "family-3", at(600))), store.ErrNotFound)
+	wantErr(t, "RedeemAuthSession of a session of another pool", s.RedeemAuthSession(ctx, q.ID, other.ID, newRefreshToken(bob, "token-3", "family-3", at(600))), store.ErrNotFound)
+	_, err = s.GetRefreshToken(ctx, p.ID, "token-3")
+	wantErr(t, "the token of a refused RedeemAuthSession", err, store.ErrNotFound)
 }
 
 // testRaceDeleteAuthSession: of two transactions answering one challenge,
-// each deleting the session and issuing a token, exactly one commits.
+// each deleting the session and issuing a token, exactly one commits; so
+// does one of two RedeemAuthSessions.
 func testRaceDeleteAuthSession(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool("us-east-1_a")
@@ -261,9 +285,17 @@ func testRaceDeleteAuthSession(t *testing.T, s store.Store) {
 	})
 	race(t, rounds, func(round, racer int) error {
 		id := fmt.Sprintf("session%d", round)
+		token := newRefreshToken(u, fmt.Sprintf("token%d-%d", round, racer), id, at(300))
+		if round%3 == 2 {
+			err := s.RedeemAuthSession(ctx, p.ID, id, token)
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("%w: %w", store.ErrConflict, err)
+			}
+			return err
+		}
 		return s.Update(ctx, func(tx store.Tx) error {
-			// Half the rounds read the session first, as the domain does.
-			if round%2 == 0 {
+			// Some rounds read the session first.
+			if round%3 == 0 {
 				if _, err := getSession(ctx, tx, p.ID, id); errors.Is(err, store.ErrNotFound) {
 					return fmt.Errorf("%w: %w", store.ErrConflict, err)
 				} else if err != nil {
@@ -275,7 +307,7 @@ func testRaceDeleteAuthSession(t *testing.T, s store.Store) {
 			} else if err != nil {
 				return err
 			}
-			return tx.CreateRefreshToken(ctx, newRefreshToken(u, fmt.Sprintf("token%d-%d", round, racer), id, at(300)))
+			return tx.CreateRefreshToken(ctx, token)
 		})
 	})
 	for round := range rounds {
