@@ -76,6 +76,46 @@ func fill(t *testing.T, s store.Store, n int) {
 	}
 }
 
+// planSQLite opens a SQLite store that fill gave 2,000 users a pool, and a
+// handle of its own on the file, to explain queries with.
+func planSQLite(t *testing.T) (*sqlstore.DB, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "cognate.db")
+	db, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	fill(t, db, 2000)
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return db, raw
+}
+
+// planPostgres opens a PostgreSQL store that fill gave 20,000 users a pool,
+// and a handle of its own, on one connection so that PREPARE and SET hold,
+// to explain queries with.
+func planPostgres(t *testing.T) (*sqlstore.DB, *sql.DB) {
+	t.Helper()
+	url := pgtest.URL(t)
+	db, err := postgres.Open(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	fill(t, db, 20000)
+	raw, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	raw.SetMaxOpenConns(1)
+	return db, raw
+}
+
 // ranged is the column a field's listing ranges over.
 func ranged(f store.UserField) string {
 	if f == "" || f == store.FieldUsername {
@@ -89,18 +129,7 @@ func ranged(f store.UserField) string {
 // B-tree to sort), so a page costs the same whatever the pool's size.
 func TestListUsersPlansSQLite(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "cognate.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill(t, db, 2000)
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	db, raw := planSQLite(t)
 	indexes := map[string]string{"key": "sqlite_autoindex_users_1", "sub": "sqlite_autoindex_users_2"}
 	for _, analyzed := range []bool{false, true} {
 		if analyzed {
@@ -139,19 +168,7 @@ func TestListUsersPlansSQLite(t *testing.T) {
 // the index because it must, not because the table is small.
 func TestListUsersPlansPostgres(t *testing.T) {
 	ctx := t.Context()
-	url := pgtest.URL(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill(t, db, 20000)
-	raw, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1) // PREPARE and SET hold for the one connection
+	db, raw := planPostgres(t)
 	if _, err := raw.ExecContext(ctx, "ANALYZE"); err != nil {
 		t.Fatal(err)
 	}
@@ -218,18 +235,7 @@ func lookupKeys() []string {
 // once per key, reading no table.
 func TestExistingUserKeysPlanSQLite(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "cognate.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill(t, db, 2000)
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	db, raw := planSQLite(t)
 	text, args := db.ExistingUserKeysQuery("us-east-1_a", lookupKeys())
 	var plan []string
 	for _, row := range query(t, ctx, raw, "EXPLAIN QUERY PLAN "+text, args...) {
@@ -248,19 +254,7 @@ func TestExistingUserKeysPlanSQLite(t *testing.T) {
 // pool instead.
 func TestExistingUserKeysPlanPostgres(t *testing.T) {
 	ctx := t.Context()
-	url := pgtest.URL(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill(t, db, 20000)
-	raw, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1) // PREPARE and SET hold for the one connection
+	db, raw := planPostgres(t)
 	text, args := db.ExistingUserKeysQuery("us-east-1_a", lookupKeys())
 	literals := make([]string, len(args))
 	for i, a := range args {
@@ -339,18 +333,7 @@ func holderReads(db *sqlstore.DB) []struct {
 // nothing.
 func TestHolderPlansSQLite(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "cognate.db")
-	db, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill(t, db, 2000)
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	db, raw := planSQLite(t)
 	for _, r := range holderReads(db) {
 		var searches int
 		for _, row := range query(t, ctx, raw, "EXPLAIN QUERY PLAN "+r.text, r.args...) {
@@ -372,19 +355,7 @@ func TestHolderPlansSQLite(t *testing.T) {
 // plans, before any ANALYZE.
 func TestHolderPlansPostgres(t *testing.T) {
 	ctx := t.Context()
-	url := pgtest.URL(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill(t, db, 20000)
-	raw, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetMaxOpenConns(1) // PREPARE and SET hold for the one connection
+	db, raw := planPostgres(t)
 	for _, q := range holdersSQL {
 		if _, err := raw.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)

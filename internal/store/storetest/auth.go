@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -448,12 +449,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 func testFindHeld(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
-	create(t, s, []store.UserPool{p, q})
-	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateUserPool(ctx, p) })
-	pool, err := s.GetUserPool(ctx, p.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	gen := createMoved(t, s, p, q)
 	alice, bob := newUser(p.ID, "alice"), newUser(p.ID, "bob")
 	groups := []store.Group{newGroup(p.ID, "zeta", nil), newGroup(p.ID, "alpha", ptr(int32(1)))}
 	a, b := newRefreshToken(alice, "token-a", "family-1", at(300)), newRefreshToken(bob, "token-b", "family-2", at(300))
@@ -464,31 +460,50 @@ func testFindHeld(t *testing.T, s store.Store) {
 			tx.AddUserToGroup(ctx, p.ID, "zeta", alice.Key), tx.AddUserToGroup(ctx, p.ID, "alpha", alice.Key),
 			tx.CreateRefreshToken(ctx, a), tx.CreateRefreshToken(ctx, b), tx.CreateAuthSession(ctx, sa), tx.CreateAuthSession(ctx, sb))
 	})
-	inGroups := store.Signer{User: alice, Found: true, Groups: []store.Group{groups[1], groups[0]}, Generation: pool.Generation}
-	inNone := store.Signer{User: bob, Found: true, Generation: pool.Generation}
-	unknown := store.Signer{Generation: pool.Generation}
+	inGroups := store.Signer{User: alice, Found: true, Groups: []store.Group{groups[1], groups[0]}, Generation: gen}
+	inNone := store.Signer{User: bob, Found: true, Generation: gen}
+	unknown := store.Signer{Generation: gen}
 
-	got, err := s.FindRefreshToken(ctx, p.ID, a.ID)
-	check(t, "FindRefreshToken of a user in groups", got, err, store.FoundRefreshToken{Token: a, Found: true, Holder: inGroups})
-	got, err = s.FindRefreshToken(ctx, p.ID, b.ID)
-	check(t, "FindRefreshToken of a user in no group", got, err, store.FoundRefreshToken{Token: b, Found: true, Holder: inNone})
-	got, err = s.FindRefreshToken(ctx, p.ID, "missing")
-	check(t, "FindRefreshToken of an unknown token", got, err, store.FoundRefreshToken{Holder: unknown})
-	got, err = s.FindRefreshToken(ctx, q.ID, a.ID)
-	check(t, "FindRefreshToken in another pool", got, err, store.FoundRefreshToken{})
-	_, err = s.FindRefreshToken(ctx, "us-east-1_missing", a.ID)
-	wantErr(t, "FindRefreshToken in a missing pool", err, store.ErrNotFound)
-
-	gotSession, err := s.FindAuthSession(ctx, p.ID, sa.ID)
-	check(t, "FindAuthSession of a user in groups", gotSession, err, store.FoundAuthSession{Session: sa, Found: true, Holder: inGroups})
-	gotSession, err = s.FindAuthSession(ctx, p.ID, sb.ID)
-	check(t, "FindAuthSession of a user in no group", gotSession, err, store.FoundAuthSession{Session: sb, Found: true, Holder: inNone})
-	gotSession, err = s.FindAuthSession(ctx, p.ID, "missing")
-	check(t, "FindAuthSession of an unknown session", gotSession, err, store.FoundAuthSession{Holder: unknown})
-	gotSession, err = s.FindAuthSession(ctx, q.ID, sa.ID)
-	check(t, "FindAuthSession in another pool", gotSession, err, store.FoundAuthSession{})
-	_, err = s.FindAuthSession(ctx, "us-east-1_missing", sa.ID)
-	wantErr(t, "FindAuthSession in a missing pool", err, store.ErrNotFound)
+	// found is a read made comparable: the record canonical, and whether it
+	// was there, beside its holder.
+	type found struct {
+		record any
+		ok     bool
+		holder store.Signer
+	}
+	for _, r := range []struct {
+		name     string
+		find     func(poolID, id string) (found, error)
+		a, b     any
+		aID, bID string
+	}{
+		{"FindRefreshToken", func(poolID, id string) (found, error) {
+			f, err := s.FindRefreshToken(ctx, poolID, id)
+			return found{canon(f.Token), f.Found, canon(f.Holder)}, err
+		}, canon(a), canon(b), a.ID, b.ID},
+		{"FindAuthSession", func(poolID, id string) (found, error) {
+			f, err := s.FindAuthSession(ctx, poolID, id)
+			return found{canon(f.Session), f.Found, canon(f.Holder)}, err
+		}, canon(sa), canon(sb), sa.ID, sb.ID},
+	} {
+		zero := reflect.Zero(reflect.TypeOf(r.a)).Interface()
+		for _, c := range []struct {
+			what, pool, id string
+			want           found
+		}{
+			{"of a user in groups", p.ID, r.aID, found{r.a, true, canon(inGroups)}},
+			{"of a user in no group", p.ID, r.bID, found{r.b, true, canon(inNone)}},
+			{"of an unknown ID", p.ID, "missing", found{zero, false, canon(unknown)}},
+			{"in another pool", q.ID, r.aID, found{zero, false, canon(store.Signer{})}},
+		} {
+			got, err := r.find(c.pool, c.id)
+			if err != nil || !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("%s %s: %v\n got %+v\nwant %+v", r.name, c.what, err, got, c.want)
+			}
+		}
+		_, err := r.find("us-east-1_missing", r.aID)
+		wantErr(t, r.name+" in a missing pool", err, store.ErrNotFound)
+	}
 
 	// In a transaction they see the transaction's writes.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {

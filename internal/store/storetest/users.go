@@ -675,17 +675,25 @@ func testGroups(t *testing.T, s store.Store) {
 	}
 }
 
+// createMoved creates pools p and q, then changes p, and returns p's
+// generation, which is then not q's.
+func createMoved(t *testing.T, s store.Store, p, q store.UserPool) int64 {
+	t.Helper()
+	create(t, s, []store.UserPool{p, q})
+	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateUserPool(ctx, p) })
+	pool, err := s.GetUserPool(t.Context(), p.ID)
+	if err != nil || pool.Generation == 0 {
+		t.Fatalf("GetUserPool after UpdateUserPool: generation %d, %v", pool.Generation, err)
+	}
+	return pool.Generation
+}
+
 // testFindSigner: a name resolves as a username first, then as a sign-in
 // name, in the pool alone, with the user's groups and the pool's generation.
 func testFindSigner(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
-	create(t, s, []store.UserPool{p, q})
-	update(t, s, func(ctx context.Context, tx store.Tx) error { return tx.UpdateUserPool(ctx, p) })
-	pool, err := s.GetUserPool(ctx, p.ID)
-	if err != nil || pool.Generation == 0 {
-		t.Fatalf("GetUserPool after UpdateUserPool: generation %d, %v", pool.Generation, err)
-	}
+	gen := createMoved(t, s, p, q)
 	alice, bob, carol := newUser(p.ID, "alice"), newUser(p.ID, "bob"), newUser(p.ID, "carol")
 	groups := []store.Group{newGroup(p.ID, "zeta", nil), newGroup(p.ID, "alpha", ptr(int32(2))), newGroup(p.ID, "mid", ptr(int32(1)))}
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
@@ -702,7 +710,6 @@ func testFindSigner(t *testing.T, s store.Store) {
 		return errors.Join(errs...)
 	})
 	sorted := []store.Group{groups[1], groups[2], groups[0]}
-	gen := pool.Generation
 	for _, c := range []struct {
 		what, pool, name string
 		want             store.Signer
@@ -716,7 +723,7 @@ func testFindSigner(t *testing.T, s store.Store) {
 		got, err := s.FindSigner(ctx, c.pool, c.name)
 		check(t, "FindSigner of "+c.what, got, err, c.want)
 	}
-	_, err = s.FindSigner(ctx, "us-east-1_missing", alice.Key)
+	_, err := s.FindSigner(ctx, "us-east-1_missing", alice.Key)
 	wantErr(t, "FindSigner in a missing pool", err, store.ErrNotFound)
 
 	// In a transaction it sees the transaction's writes.
