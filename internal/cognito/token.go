@@ -383,7 +383,7 @@ func (s *Service) RevokeToken(ctx context.Context, in *api.RevokeTokenInput) (*a
 		if rt.ClientID != c.rec.ID {
 			return &api.UnauthorizedException{Message: msgRevokeWrongClient}
 		}
-		return tx.DeleteTokenFamily(ctx, p.rec.ID, rt.Family)
+		return tx.DeleteTokenFamily(ctx, p.rec.ID, rt.UserKey, rt.Family)
 	})
 	if err != nil {
 		return nil, err
@@ -494,7 +494,7 @@ func (s *Service) authenticateClaims(ctx context.Context, r store.Reader, token 
 		return nil, store.User{}, accessClaims{}, err
 	}
 	if claims.OriginJTI != "" {
-		live, err := r.TokenFamilyExists(ctx, poolID, claims.OriginJTI)
+		live, err := r.TokenFamilyExists(ctx, poolID, u.Key, claims.OriginJTI)
 		if err != nil {
 			return nil, store.User{}, accessClaims{}, err
 		}

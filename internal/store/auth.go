@@ -100,9 +100,9 @@ type AuthReader interface {
 	// generation. It does not look at ExpiresAt; ErrNotFound if the pool
 	// does not exist.
 	FindRefreshToken(ctx context.Context, poolID, id string) (FoundRefreshToken, error)
-	// TokenFamilyExists reports whether any refresh token of the family is
-	// left (expired or not).
-	TokenFamilyExists(ctx context.Context, poolID, family string) (bool, error)
+	// TokenFamilyExists reports whether any refresh token of the user's
+	// family is left (expired or not).
+	TokenFamilyExists(ctx context.Context, poolID, userKey, family string) (bool, error)
 
 	// ListAuthEvents returns a user's events newest first (by ID), those whose
 	// ID sorts before page.After when it is set.
@@ -134,9 +134,9 @@ type AuthWriter interface {
 	// SetRefreshTokenExpiry moves a token's ExpiresAt (rotation's grace
 	// period); ErrNotFound if absent.
 	SetRefreshTokenExpiry(ctx context.Context, poolID, id string, expiresAt time.Time) error
-	// DeleteTokenFamily removes every refresh token of the family; no error
-	// if there is none.
-	DeleteTokenFamily(ctx context.Context, poolID, family string) error
+	// DeleteTokenFamily removes every refresh token of the user's family; no
+	// error if there is none.
+	DeleteTokenFamily(ctx context.Context, poolID, userKey, family string) error
 	// DeleteUserTokens removes every refresh token of the user (global sign-out).
 	DeleteUserTokens(ctx context.Context, poolID, userKey string) error
 

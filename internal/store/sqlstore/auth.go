@@ -134,10 +134,10 @@ func findHeld[T any](ctx context.Context, c *conn, what string, q query, poolID,
 	return record, found, holder, nil
 }
 
-func (c *conn) TokenFamilyExists(ctx context.Context, poolID, family string) (bool, error) {
-	found, err := c.exists(ctx, tokenFamilyExists, poolID, family)
+func (c *conn) TokenFamilyExists(ctx context.Context, poolID, userKey, family string) (bool, error) {
+	found, err := c.exists(ctx, tokenFamilyExists, poolID, userKey, family)
 	if err != nil {
-		return false, c.fail(fmt.Sprintf("look up token family %q of pool %q", family, poolID), err)
+		return false, c.fail(fmt.Sprintf("look up token family %q of user %q in pool %q", family, userKey, poolID), err)
 	}
 	return found, nil
 }
@@ -196,9 +196,9 @@ func (t *tx) SetRefreshTokenExpiry(ctx context.Context, poolID, id string, expir
 		millis(expiresAt), poolID, id)
 }
 
-func (t *tx) DeleteTokenFamily(ctx context.Context, poolID, family string) error {
-	if _, err := t.exec(ctx, deleteTokenFamily, poolID, family); err != nil {
-		return t.fail(fmt.Sprintf("delete token family %q of pool %q", family, poolID), err)
+func (t *tx) DeleteTokenFamily(ctx context.Context, poolID, userKey, family string) error {
+	if _, err := t.exec(ctx, deleteTokenFamily, poolID, userKey, family); err != nil {
+		return t.fail(fmt.Sprintf("delete token family %q of user %q in pool %q", family, userKey, poolID), err)
 	}
 	return nil
 }

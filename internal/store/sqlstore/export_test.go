@@ -39,3 +39,10 @@ func (db *DB) FindRefreshTokenQuery(poolID, id string) (string, []any) {
 func (db *DB) FindAuthSessionQuery(poolID, id string) (string, []any) {
 	return db.sql[findAuthSession], []any{poolID, id, poolID}
 }
+
+// TokenFamilyQueries returns the SQL, in db's dialect, of the statements
+// that find a user's token family: TokenFamilyExists's and
+// DeleteTokenFamily's, each taking (pool, user key, family).
+func (db *DB) TokenFamilyQueries() []string {
+	return []string{db.sql[tokenFamilyExists], db.sql[deleteTokenFamily]}
+}

@@ -383,3 +383,40 @@ func TestHolderPlansPostgres(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenFamilyPlans: a user's token family is one search of
+// refresh_tokens_user_family, on both backends (on PostgreSQL, in the
+// custom and the generic plans, before any ANALYZE).
+func TestTokenFamilyPlans(t *testing.T) {
+	ctx := t.Context()
+	args := []any{"us-east-1_a", "user00000010", "family-user00000010"}
+	lite, raw := planSQLite(t)
+	for _, text := range lite.TokenFamilyQueries() {
+		plan := strings.Join(query(t, ctx, raw, "EXPLAIN QUERY PLAN "+text, args...), "\n")
+		if !strings.Contains(plan, "INDEX refresh_tokens_user_family (pool_id=? AND user_key=? AND family=?)") {
+			t.Errorf("%s: plan\n%s\nwant one search of refresh_tokens_user_family", text, plan)
+		}
+	}
+	pg, raw := planPostgres(t)
+	for _, q := range holdersSQL {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, text := range pg.TokenFamilyQueries() {
+		name := fmt.Sprintf("family%d", i)
+		if _, err := raw.ExecContext(ctx, "PREPARE "+name+" AS "+text); err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			if _, err := raw.ExecContext(ctx, "SET plan_cache_mode = "+mode); err != nil {
+				t.Fatal(err)
+			}
+			plan := strings.Join(query(t, ctx, raw, "EXPLAIN EXECUTE "+name+"('us-east-1_a', 'user00000010', 'family-user00000010')"), "\n")
+			if !strings.Contains(plan, "using refresh_tokens_user_family on refresh_tokens") || strings.Contains(plan, "Seq Scan") ||
+				strings.Contains(plan, "Bitmap") || strings.Contains(plan, "Filter:") {
+				t.Errorf("%s (%s): plan\n%s\nwant an index scan of refresh_tokens_user_family, all conditions in Index Cond", text, mode, plan)
+			}
+		}
+	}
+}

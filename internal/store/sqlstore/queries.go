@@ -242,7 +242,7 @@ var sharedSQL = [numQueries]string{
 
 	getRefreshToken:   `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
 	findRefreshToken:  heldRow("refresh_tokens", refreshTokenColumns),
-	tokenFamilyExists: `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND family = ? LIMIT 1`,
+	tokenFamilyExists: `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND user_key = ? AND family = ? LIMIT 1`,
 	insertRefreshToken: `INSERT INTO refresh_tokens (` + refreshTokenColumns + `)
 		SELECT ` + placeholders(refreshTokenColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
 		ON CONFLICT DO NOTHING`,
@@ -253,7 +253,7 @@ var sharedSQL = [numQueries]string{
 	// its constraint, undoing the DELETE.
 	redeemAuthSession: `WITH used AS (DELETE FROM auth_sessions WHERE pool_id = ? AND id = ? RETURNING id)
 		INSERT INTO refresh_tokens (` + refreshTokenColumns + `) SELECT ` + placeholders(refreshTokenColumns) + ` FROM used`,
-	deleteTokenFamily: `DELETE FROM refresh_tokens WHERE pool_id = ? AND family = ?`,
+	deleteTokenFamily: `DELETE FROM refresh_tokens WHERE pool_id = ? AND user_key = ? AND family = ?`,
 	deleteUserTokens:  `DELETE FROM refresh_tokens WHERE pool_id = ? AND user_key = ?`,
 	deleteExpiredRefreshTokens: `DELETE FROM refresh_tokens WHERE (pool_id, id) IN (
 		SELECT pool_id, id FROM refresh_tokens WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,

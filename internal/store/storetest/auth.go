@@ -80,11 +80,11 @@ func newAuthEvent(u store.User, id string, created time.Time) store.AuthEvent {
 
 func eventID(e store.AuthEvent) string { return e.ID }
 
-func wantFamily(t *testing.T, s store.Reader, poolID, family string, want bool) {
+func wantFamily(t *testing.T, s store.Reader, poolID, userKey, family string, want bool) {
 	t.Helper()
-	found, err := s.TokenFamilyExists(t.Context(), poolID, family)
+	found, err := s.TokenFamilyExists(t.Context(), poolID, userKey, family)
 	if err != nil || found != want {
-		t.Fatalf("TokenFamilyExists %q of pool %q: %v, %v; want %v", family, poolID, found, err, want)
+		t.Fatalf("TokenFamilyExists %q of user %q in pool %q: %v, %v; want %v", family, userKey, poolID, found, err, want)
 	}
 }
 
@@ -350,7 +350,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 		}
 		got, err := tx.GetRefreshToken(ctx, p.ID, a2.ID)
 		check(t, "GetRefreshToken in the tx", got, err, a2)
-		wantFamily(t, tx, p.ID, a2.Family, true)
+		wantFamily(t, tx, p.ID, alice.Key, a2.Family, true)
 		return nil
 	})
 	for _, r := range []store.RefreshToken{a1, a2, a3, b1} {
@@ -361,9 +361,10 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	wantErr(t, "GetRefreshToken of a missing token", err, store.ErrNotFound)
 	_, err = s.GetRefreshToken(ctx, q.ID, a1.ID)
 	wantErr(t, "GetRefreshToken in another pool", err, store.ErrNotFound)
-	wantFamily(t, s, p.ID, "family-1", true)
-	wantFamily(t, s, p.ID, "missing", false)
-	wantFamily(t, s, q.ID, "family-1", false)
+	wantFamily(t, s, p.ID, alice.Key, "family-1", true)
+	wantFamily(t, s, p.ID, bob.Key, "family-1", false)
+	wantFamily(t, s, p.ID, alice.Key, "missing", false)
+	wantFamily(t, s, q.ID, alice.Key, "family-1", false)
 
 	taken := newRefreshToken(bob, a1.ID, "family-4", at(500))
 	fresh := newRefreshToken(bob, "token-b2", "family-3", at(500))
@@ -377,7 +378,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	})
 	got, err := s.GetRefreshToken(ctx, p.ID, a1.ID)
 	check(t, "GetRefreshToken after the refused writes", got, err, a1)
-	wantFamily(t, s, p.ID, taken.Family, false)
+	wantFamily(t, s, p.ID, bob.Key, taken.Family, false)
 	got, err = s.GetRefreshToken(ctx, p.ID, fresh.ID)
 	check(t, "GetRefreshToken of the token created after refused writes", got, err, fresh)
 
@@ -392,24 +393,25 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	check(t, "GetRefreshToken after SetRefreshTokenExpiry", got, err, a1)
 	got, err = s.GetRefreshToken(ctx, p.ID, a3.ID)
 	check(t, "GetRefreshToken of an expired token", got, err, a3)
-	wantFamily(t, s, p.ID, a3.Family, true)
+	wantFamily(t, s, p.ID, alice.Key, a3.Family, true)
 
 	// Revoking a sign-in removes its family, and no other.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
-		if err := tx.DeleteTokenFamily(ctx, p.ID, a1.Family); err != nil {
+		if err := tx.DeleteTokenFamily(ctx, p.ID, alice.Key, a1.Family); err != nil {
 			return err
 		}
-		wantFamily(t, tx, p.ID, a1.Family, false)
-		return errors.Join(tx.DeleteTokenFamily(ctx, p.ID, a1.Family), tx.DeleteTokenFamily(ctx, p.ID, "missing"),
-			tx.DeleteTokenFamily(ctx, q.ID, b1.Family)) // no error, and nothing of pool p
+		wantFamily(t, tx, p.ID, alice.Key, a1.Family, false)
+		return errors.Join(tx.DeleteTokenFamily(ctx, p.ID, alice.Key, a1.Family), tx.DeleteTokenFamily(ctx, p.ID, alice.Key, "missing"),
+			tx.DeleteTokenFamily(ctx, p.ID, alice.Key, b1.Family), // bob's family: nothing
+			tx.DeleteTokenFamily(ctx, q.ID, bob.Key, b1.Family))   // no error, and nothing of pool p
 	})
 	for _, r := range []store.RefreshToken{a1, a2} {
 		_, err := s.GetRefreshToken(ctx, p.ID, r.ID)
 		wantErr(t, "GetRefreshToken after DeleteTokenFamily", err, store.ErrNotFound)
 	}
-	wantFamily(t, s, p.ID, a1.Family, false)
-	wantFamily(t, s, p.ID, a3.Family, true)
-	wantFamily(t, s, p.ID, b1.Family, true)
+	wantFamily(t, s, p.ID, alice.Key, a1.Family, false)
+	wantFamily(t, s, p.ID, alice.Key, a3.Family, true)
+	wantFamily(t, s, p.ID, bob.Key, b1.Family, true)
 
 	// Global sign-out removes the user's tokens, and not the user.
 	update(t, s, func(ctx context.Context, tx store.Tx) error {
@@ -418,7 +420,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	})
 	_, err = s.GetRefreshToken(ctx, p.ID, a3.ID)
 	wantErr(t, "GetRefreshToken after DeleteUserTokens", err, store.ErrNotFound)
-	wantFamily(t, s, p.ID, a3.Family, false)
+	wantFamily(t, s, p.ID, alice.Key, a3.Family, false)
 	for _, r := range []store.RefreshToken{b1, fresh} {
 		got, err := s.GetRefreshToken(ctx, p.ID, r.ID)
 		check(t, "GetRefreshToken of another user after DeleteUserTokens", got, err, r)
@@ -440,7 +442,7 @@ func testRefreshTokens(t *testing.T, s store.Store) {
 	wantErr(t, "Store.CreateRefreshToken of a missing user", s.CreateRefreshToken(ctx, newRefreshToken(newUser(p.ID, "missing"), "t", "f", at(0))), store.ErrNotFound)
 	got, err = s.GetRefreshToken(ctx, p.ID, own.ID)
 	check(t, "GetRefreshToken after the refused Store.CreateRefreshToken", got, err, own)
-	wantFamily(t, s, p.ID, "family-6", false)
+	wantFamily(t, s, p.ID, bob.Key, "family-6", false)
 }
 
 // testFindHeld: a refresh token or a session is read with its user, the
@@ -714,8 +716,8 @@ func testDeleteExpiredAuth(t *testing.T, s store.Store) {
 		got, err := s.GetRefreshToken(ctx, r.PoolID, r.ID)
 		check(t, "GetRefreshToken of a live token after DeleteExpiredAuth", got, err, r)
 	}
-	wantFamily(t, s, bob.PoolID, "family2", false)
-	wantFamily(t, s, alice.PoolID, "family0", true)
+	wantFamily(t, s, bob.PoolID, bob.Key, "family2", false)
+	wantFamily(t, s, alice.PoolID, alice.Key, "family0", true)
 	keys, err := s.ListSigningKeys(ctx, p.ID)
 	checkAll(t, "ListSigningKeys after DeleteExpiredAuth", keys, err, key)
 	events, err := s.ListAuthEvents(ctx, p.ID, alice.Key, store.Page{})
@@ -732,7 +734,7 @@ func testDeleteExpiredAuth(t *testing.T, s store.Store) {
 		t.Fatalf("DeleteExpiredAuth without a limit: removed %d, want %d", n, len(liveSessions)+len(liveTokens))
 	}
 	for _, r := range liveTokens {
-		wantFamily(t, s, r.PoolID, r.Family, false)
+		wantFamily(t, s, r.PoolID, r.UserKey, r.Family, false)
 	}
 }
 
@@ -759,7 +761,7 @@ func testDeleteUserDeletesAuth(t *testing.T, s store.Store) {
 	wantErr(t, "GetAuthSession of the deleted user", err, store.ErrNotFound)
 	_, err = s.GetRefreshToken(ctx, p.ID, goneToken.ID)
 	wantErr(t, "GetRefreshToken of the deleted user", err, store.ErrNotFound)
-	wantFamily(t, s, p.ID, goneToken.Family, false)
+	wantFamily(t, s, p.ID, goneToken.UserKey, goneToken.Family, false)
 	events, err := s.ListAuthEvents(ctx, p.ID, gone.Key, store.Page{})
 	checkAll(t, "ListAuthEvents of the deleted user", events, err)
 
@@ -812,7 +814,7 @@ func testDeleteUserPoolDeletesAuth(t *testing.T, s store.Store) {
 	wantErr(t, "GetAuthSession of the deleted pool", err, store.ErrNotFound)
 	_, err = s.GetRefreshToken(ctx, p.ID, tokens[0].ID)
 	wantErr(t, "GetRefreshToken of the deleted pool", err, store.ErrNotFound)
-	wantFamily(t, s, p.ID, tokens[0].Family, false)
+	wantFamily(t, s, p.ID, tokens[0].UserKey, tokens[0].Family, false)
 	gotEvents, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{})
 	checkAll(t, "ListAuthEvents of the deleted pool", gotEvents, err)
 	update(t, s, func(ctx context.Context, tx store.Tx) error { return add(ctx, tx, 0) })
@@ -837,7 +839,7 @@ func testAuthReadsCanceled(t *testing.T, s store.Store) {
 		"GetRefreshToken":   func() error { _, err := s.GetRefreshToken(ctx, p.ID, "t"); return err },
 		"FindRefreshToken":  func() error { _, err := s.FindRefreshToken(ctx, p.ID, "t"); return err },
 		"FindAuthSession":   func() error { _, err := s.FindAuthSession(ctx, p.ID, "s"); return err },
-		"TokenFamilyExists": func() error { _, err := s.TokenFamilyExists(ctx, p.ID, "f"); return err },
+		"TokenFamilyExists": func() error { _, err := s.TokenFamilyExists(ctx, p.ID, "alice", "f"); return err },
 		"ListAuthEvents":    func() error { _, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{}); return err },
 		"ListAuthEvents after": func() error {
 			_, err := s.ListAuthEvents(ctx, p.ID, "alice", store.Page{After: "e", Limit: 1})
