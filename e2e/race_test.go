@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -264,4 +265,34 @@ func TestSignIn_ClientChangesAcrossNodes(t *testing.T) {
 	must[*cip.DeleteUserPoolOutput](t)(a.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &poolID}))
 	_, err = signIn()
 	wantErr(t, err, "ResourceNotFoundException", "User pool client "+clientID+" does not exist.")
+}
+
+// A node checks access tokens on its copy of the pool, and sees at once a
+// pool changed on another node.
+func TestAccessToken_PoolChangesAcrossNodes(t *testing.T) {
+	a, b := twoNodes(t)
+	poolID, clientID := signInPool(t, a.Client)
+	token := must[*cip.InitiateAuthOutput](t)(passwordAuth(a.Client, clientID, "alice", password)).AuthenticationResult.AccessToken
+	must[*cip.GetUserOutput](t)(b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: token}))
+
+	must[*cip.AddCustomAttributesOutput](t)(a.Client.AddCustomAttributes(ctx, &cip.AddCustomAttributesInput{UserPoolId: &poolID,
+		CustomAttributes: []types.SchemaAttributeType{{Name: aws.String("tier"), AttributeDataType: types.AttributeDataTypeString, Mutable: aws.Bool(true)}}}))
+	must[*cip.UpdateUserAttributesOutput](t)(b.Client.UpdateUserAttributes(ctx, &cip.UpdateUserAttributesInput{AccessToken: token,
+		UserAttributes: userAttrs("custom:tier", "gold")}))
+	got := must[*cip.GetUserOutput](t)(b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: token}))
+	if !slices.ContainsFunc(got.UserAttributes, func(a types.AttributeType) bool {
+		return aws.ToString(a.Name) == "custom:tier" && aws.ToString(a.Value) == "gold"
+	}) {
+		t.Fatalf("custom:tier not set: %v", got.UserAttributes)
+	}
+
+	// A client changed on the other node moves the pool's generation without
+	// changing its settings: the token is still good.
+	must[*cip.UpdateUserPoolClientOutput](t)(a.Client.UpdateUserPoolClient(ctx, &cip.UpdateUserPoolClientInput{UserPoolId: &poolID,
+		ClientId: &clientID, ExplicitAuthFlows: allFlows, ClientName: aws.String("renamed")}))
+	must[*cip.GetUserOutput](t)(b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: token}))
+
+	must[*cip.DeleteUserPoolOutput](t)(a.Client.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: &poolID}))
+	_, err := b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: token})
+	wantErr(t, err, "NotAuthorizedException", "Invalid Access Token")
 }

@@ -32,7 +32,8 @@ type Service struct {
 	store store.Store
 	box   *secrets.Box
 	cfg   Config
-	// pools caches decoded pool settings by pool ID (see getPool).
+	// pools caches decoded pool settings by pool ID, as last read (see
+	// sharedPool and knownPool).
 	pools sync.Map
 	// keys caches opened signing keys by "<pool ID>/<kid>" (see openKey).
 	keys sync.Map

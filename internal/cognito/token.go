@@ -441,13 +441,21 @@ func (s *Service) authenticateClaims(ctx context.Context, r store.Reader, token 
 	if !ok {
 		return nil, store.User{}, accessClaims{}, invalid
 	}
-	p, err := s.getPool(ctx, r, poolID)
-	if err != nil {
+	// The pool's settings as this node last read them, checked by the read
+	// of the user below; else read now.
+	p, copied := s.knownPool(poolID)
+	getPool := func() (err error) {
+		p, err = s.getPool(ctx, r, poolID)
 		var nf *api.ResourceNotFoundException
 		if errors.As(err, &nf) {
-			return nil, store.User{}, accessClaims{}, invalid
+			return invalid
 		}
-		return nil, store.User{}, accessClaims{}, err
+		return err
+	}
+	if !copied {
+		if err := getPool(); err != nil {
+			return nil, store.User{}, accessClaims{}, err
+		}
 	}
 	var lookupErr error
 	raw, err := tokens.Verify(token, func(kid string) (*rsa.PublicKey, bool) {
@@ -476,36 +484,50 @@ func (s *Service) authenticateClaims(ctx context.Context, r store.Reader, token 
 	case err != nil:
 		return nil, store.User{}, accessClaims{}, invalid
 	}
-	var claims accessClaims
-	if b, err := json.Marshal(raw); err != nil || json.Unmarshal(b, &claims) != nil {
-		return nil, store.User{}, accessClaims{}, invalid
-	}
-	if claims.Iss != s.issuer(poolID) || claims.TokenUse != "access" {
+	claims, ok := accessClaimsOf(raw)
+	if !ok || claims.Iss != s.issuer(poolID) || claims.TokenUse != "access" {
 		return nil, store.User{}, accessClaims{}, invalid
 	}
 	if !slices.Contains(strings.Fields(claims.Scope), adminScope) {
 		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenScope}
 	}
-	u, err := r.GetUser(ctx, poolID, p.nameKey(claims.Username))
-	if errors.Is(err, store.ErrNotFound) || err == nil && u.Sub != claims.Sub {
-		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenRevoked}
+	holder, err := r.FindAccessHolder(ctx, poolID, p.nameKey(claims.Username), claims.OriginJTI)
+	if copied && (errors.Is(err, store.ErrNotFound) || err == nil && holder.Generation != p.rec.Generation) {
+		if err := getPool(); err != nil {
+			return nil, store.User{}, accessClaims{}, err
+		}
+		holder, err = r.FindAccessHolder(ctx, poolID, p.nameKey(claims.Username), claims.OriginJTI)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, store.User{}, accessClaims{}, invalid
 	}
 	if err != nil {
 		return nil, store.User{}, accessClaims{}, err
 	}
-	if claims.OriginJTI != "" {
-		live, err := r.TokenFamilyExists(ctx, poolID, u.Key, claims.OriginJTI)
-		if err != nil {
-			return nil, store.User{}, accessClaims{}, err
-		}
-		if !live {
-			return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenRevoked}
-		}
+	u := holder.User
+	if !holder.Found || u.Sub != claims.Sub || claims.OriginJTI != "" && !holder.Live {
+		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgAccessTokenRevoked}
 	}
 	if !u.Enabled {
 		return nil, store.User{}, accessClaims{}, &api.NotAuthorizedException{Message: msgUserDisabled}
 	}
 	return p, u, claims, nil
+}
+
+// accessClaimsOf takes the claims Cognate checks out of a verified token's;
+// ok is false when one of them is not a string.
+func accessClaimsOf(raw map[string]any) (c accessClaims, ok bool) {
+	ok = true
+	for name, dst := range map[string]*string{"sub": &c.Sub, "iss": &c.Iss, "client_id": &c.ClientID, "token_use": &c.TokenUse,
+		"scope": &c.Scope, "username": &c.Username, "origin_jti": &c.OriginJTI} {
+		if v, present := raw[name]; present {
+			*dst, ok = v.(string)
+			if !ok {
+				return c, false
+			}
+		}
+	}
+	return c, true
 }
 
 func (s *Service) GlobalSignOut(ctx context.Context, in *api.GlobalSignOutInput) (*api.GlobalSignOutOutput, error) {

@@ -43,7 +43,13 @@ func (s *Service) getPool(ctx context.Context, r store.Reader, id string) (*pool
 // decoded before, so a change made on any node is seen at once.
 func (s *Service) sharedPool(rec store.UserPool) (*pool, error) {
 	if c, ok := s.pools.Load(rec.ID); ok && bytes.Equal(c.(*pool).rec.Config, rec.Config) {
-		return &pool{rec: rec, doc: c.(*pool).doc}, nil
+		doc := c.(*pool).doc
+		if c.(*pool).rec.Generation != rec.Generation {
+			// The same settings at a new generation (a client changed):
+			// knownPool's copy moves to it.
+			s.pools.Store(rec.ID, &pool{rec: rec, doc: doc})
+		}
+		return &pool{rec: rec, doc: doc}, nil
 	}
 	p, err := decodePool(rec)
 	if err != nil {
@@ -51,6 +57,17 @@ func (s *Service) sharedPool(rec store.UserPool) (*pool, error) {
 	}
 	s.pools.Store(rec.ID, p)
 	return &pool{rec: rec, doc: p.doc}, nil
+}
+
+// knownPool is this node's copy of a pool, as the last read of it left it,
+// with settings shared with other requests. A caller checks it against the
+// pool's generation in a read of its own.
+func (s *Service) knownPool(id string) (*pool, bool) {
+	c, ok := s.pools.Load(id)
+	if !ok {
+		return nil, false
+	}
+	return &pool{rec: c.(*pool).rec, doc: c.(*pool).doc}, true
 }
 
 // getPoolForUpdate loads a pool with settings of its own to change.

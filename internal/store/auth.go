@@ -100,9 +100,6 @@ type AuthReader interface {
 	// generation. It does not look at ExpiresAt; ErrNotFound if the pool
 	// does not exist.
 	FindRefreshToken(ctx context.Context, poolID, id string) (FoundRefreshToken, error)
-	// TokenFamilyExists reports whether any refresh token of the user's
-	// family is left (expired or not).
-	TokenFamilyExists(ctx context.Context, poolID, userKey, family string) (bool, error)
 
 	// ListAuthEvents returns a user's events newest first (by ID), those whose
 	// ID sorts before page.After when it is set.

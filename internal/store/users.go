@@ -127,8 +127,24 @@ type Signer struct {
 	Generation int64
 }
 
+// AccessHolder is what the check of an access token reads of its user
+// (FindAccessHolder).
+type AccessHolder struct {
+	// User is the user of the key; Found is false when there is none.
+	User  User
+	Found bool
+	// Live is true when a refresh token of the user's family is left.
+	Live bool
+	// Generation is the pool's (see UserPool).
+	Generation int64
+}
+
 // UserReader reads users, groups and the outbox.
 type UserReader interface {
+	// FindAccessHolder reads the user of a key, whether a refresh token of
+	// the user's family is left (expired or not), and the pool's generation,
+	// in one read; ErrNotFound if the pool does not exist.
+	FindAccessHolder(ctx context.Context, poolID, key, family string) (AccessHolder, error)
 	// FindSigner resolves a name as GetUser and then FindUserBySignInName
 	// would, and reads the user's groups and the pool's generation with it,
 	// in one read; ErrNotFound if the pool does not exist.

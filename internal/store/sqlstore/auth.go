@@ -134,14 +134,6 @@ func findHeld[T any](ctx context.Context, c *conn, what string, q query, poolID,
 	return record, found, holder, nil
 }
 
-func (c *conn) TokenFamilyExists(ctx context.Context, poolID, userKey, family string) (bool, error) {
-	found, err := c.exists(ctx, tokenFamilyExists, poolID, userKey, family)
-	if err != nil {
-		return false, c.fail(fmt.Sprintf("look up token family %q of user %q in pool %q", family, userKey, poolID), err)
-	}
-	return found, nil
-}
-
 func (c *conn) ListAuthEvents(ctx context.Context, poolID, userKey string, page store.Page) ([]store.AuthEvent, error) {
 	what := fmt.Sprintf("list auth events of user %q", userKey)
 	if page.After == "" {

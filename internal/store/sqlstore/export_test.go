@@ -41,8 +41,11 @@ func (db *DB) FindAuthSessionQuery(poolID, id string) (string, []any) {
 }
 
 // TokenFamilyQueries returns the SQL, in db's dialect, of the statements
-// that find a user's token family: TokenFamilyExists's and
-// DeleteTokenFamily's, each taking (pool, user key, family).
-func (db *DB) TokenFamilyQueries() []string {
-	return []string{db.sql[tokenFamilyExists], db.sql[deleteTokenFamily]}
+// that look a user's token family up: FindAccessHolder's and
+// DeleteTokenFamily's, with their arguments for (pool, user key, family).
+func (db *DB) TokenFamilyQueries(poolID, userKey, family string) map[string][]any {
+	return map[string][]any{
+		db.sql[findAccessHolder]:  {family, poolID, userKey, poolID},
+		db.sql[deleteTokenFamily]: {poolID, userKey, family},
+	}
 }

@@ -33,6 +33,7 @@ const (
 	getUser
 	findUserBySignInName
 	findSigner
+	findAccessHolder
 	countUsers
 	insertUser
 	updateUser
@@ -75,7 +76,6 @@ const (
 
 	getRefreshToken
 	findRefreshToken
-	tokenFamilyExists
 	insertRefreshToken
 	setRefreshTokenExpiry
 	deleteTokenFamily
@@ -177,6 +177,13 @@ var sharedSQL = [numQueries]string{
 		WHERE n.pool_id = ? AND n.name = ?
 		UNION ALL
 		SELECT 2, generation, ` + nulls(userColumns+", "+groupColumns) + ` FROM user_pools WHERE id = ?`,
+	// The user (via 0) with whether its family lives, then the pool's
+	// generation (via 2): two index lookups and a third for the family.
+	findAccessHolder: `SELECT 0 AS via, CAST(NULL AS BIGINT) AS generation, ` + prefixed("u", userColumns) + `,
+			EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.pool_id = u.pool_id AND t.user_key = u.key AND t.family = ?) AS live
+		FROM users u WHERE u.pool_id = ? AND u.key = ?
+		UNION ALL
+		SELECT 2, generation, ` + nulls(userColumns) + `, NULL FROM user_pools WHERE id = ?`,
 	countUsers: `SELECT count(*) FROM users WHERE pool_id = ?`,
 	insertUser: `INSERT INTO users (` + userColumns + `)
 		SELECT ` + placeholders(userColumns) + ` WHERE EXISTS (SELECT 1 FROM user_pools WHERE id = ?)
@@ -240,9 +247,8 @@ var sharedSQL = [numQueries]string{
 	deleteExpiredAuthSessions: `DELETE FROM auth_sessions WHERE (pool_id, id) IN (
 		SELECT pool_id, id FROM auth_sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
 
-	getRefreshToken:   `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
-	findRefreshToken:  heldRow("refresh_tokens", refreshTokenColumns),
-	tokenFamilyExists: `SELECT 1 FROM refresh_tokens WHERE pool_id = ? AND user_key = ? AND family = ? LIMIT 1`,
+	getRefreshToken:  `SELECT ` + refreshTokenColumns + ` FROM refresh_tokens WHERE pool_id = ? AND id = ?`,
+	findRefreshToken: heldRow("refresh_tokens", refreshTokenColumns),
 	insertRefreshToken: `INSERT INTO refresh_tokens (` + refreshTokenColumns + `)
 		SELECT ` + placeholders(refreshTokenColumns) + ` WHERE EXISTS (SELECT 1 FROM users WHERE pool_id = ? AND key = ?)
 		ON CONFLICT DO NOTHING`,

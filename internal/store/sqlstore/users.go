@@ -147,6 +147,38 @@ func (c *conn) FindSigner(ctx context.Context, poolID, name string) (store.Signe
 	return signer, nil
 }
 
+func (c *conn) FindAccessHolder(ctx context.Context, poolID, key, family string) (store.AccessHolder, error) {
+	what := fmt.Sprintf("find user %q of pool %q with token family %q", key, poolID, family)
+	rows, err := c.query(ctx, findAccessHolder, family, poolID, key, poolID)
+	if err != nil {
+		return store.AccessHolder{}, c.fail(what, err)
+	}
+	defer rows.Close()
+	var h store.AccessHolder
+	pool := false
+	for rows.Next() {
+		var via int
+		var generation sql.NullInt64
+		var u userDest
+		var live sql.NullBool
+		if err := rows.Scan(append(append([]any{&via, &generation}, u.fields()...), &live)...); err != nil {
+			return store.AccessHolder{}, c.fail(what, err)
+		}
+		if via == 2 {
+			pool, h.Generation = true, generation.Int64
+			continue
+		}
+		h.User, h.Found, h.Live = u.user(), true, live.Bool
+	}
+	if err := rows.Err(); err != nil {
+		return store.AccessHolder{}, c.fail(what, err)
+	}
+	if !pool {
+		return store.AccessHolder{}, fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return h, nil
+}
+
 // holders is what readHolders read.
 type holders struct {
 	users      [2]store.Signer // of rows via 0 and 1, without the generation

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ var userTests = []test{
 	{"RaceCreateUser", testRaceCreateUser},
 	{"RaceSignInName", testRaceSignInName},
 	{"FindSigner", testFindSigner},
+	{"FindAccessHolder", testFindAccessHolder},
 	{"Groups", testGroups},
 	{"GroupMembers", testGroupMembers},
 	{"Outbox", testOutbox},
@@ -737,6 +739,38 @@ func testFindSigner(t *testing.T, s store.Store) {
 	})
 }
 
+// testFindAccessHolder: the user of a key, with whether a refresh token of
+// its family is left, and the pool's generation.
+func testFindAccessHolder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	p, q := newPool("us-east-1_a"), newPool("us-east-1_b")
+	gen := createMoved(t, s, p, q)
+	alice, bob := newUser(p.ID, "alice"), newUser(p.ID, "bob")
+	createUsers(t, s, alice, bob)
+	update(t, s, func(ctx context.Context, tx store.Tx) error {
+		return tx.CreateRefreshToken(ctx, store.RefreshToken{PoolID: p.ID, ID: "token", Family: "family", ClientID: "client",
+			UserKey: alice.Key, AuthTime: at(0), CreatedAt: at(0), ExpiresAt: at(-10)}) // expired: it still counts
+	})
+	for _, c := range []struct {
+		what, pool, key, family string
+		want                    store.AccessHolder
+	}{
+		{"a user and its family", p.ID, alice.Key, "family", store.AccessHolder{User: alice, Found: true, Live: true, Generation: gen}},
+		{"a user and another's family", p.ID, bob.Key, "family", store.AccessHolder{User: bob, Found: true, Generation: gen}},
+		{"a user and no family", p.ID, alice.Key, "", store.AccessHolder{User: alice, Found: true, Generation: gen}},
+		{"no user", p.ID, "nobody", "family", store.AccessHolder{Generation: gen}},
+		{"a user of another pool", q.ID, alice.Key, "family", store.AccessHolder{}},
+	} {
+		got, err := s.FindAccessHolder(ctx, c.pool, c.key, c.family)
+		got.User, c.want.User = canon(got.User), canon(c.want.User)
+		if err != nil || !reflect.DeepEqual(got, c.want) {
+			t.Fatalf("FindAccessHolder of %s: %v\n got %+v\nwant %+v", c.what, err, got, c.want)
+		}
+	}
+	_, err := s.FindAccessHolder(ctx, "us-east-1_missing", alice.Key, "family")
+	wantErr(t, "FindAccessHolder in a missing pool", err, store.ErrNotFound)
+}
+
 func testGroupMembers(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	p := newPool("us-east-1_a")
@@ -1042,6 +1076,7 @@ func testUserReadsCanceled(t *testing.T, s store.Store) {
 		"GetUser":              func() error { _, err := s.GetUser(ctx, p.ID, "alice"); return err },
 		"FindUserBySignInName": func() error { _, err := s.FindUserBySignInName(ctx, p.ID, "alice"); return err },
 		"FindSigner":           func() error { _, err := s.FindSigner(ctx, p.ID, "alice"); return err },
+		"FindAccessHolder":     func() error { _, err := s.FindAccessHolder(ctx, p.ID, "alice", "f"); return err },
 		"ListSignInNames":      func() error { _, err := s.ListSignInNames(ctx, p.ID, "alice"); return err },
 		"ListUsers": func() error {
 			_, err := s.ListUsers(ctx, p.ID, store.UserFilter{Field: store.FieldEmail, Value: "a", Prefix: true}, store.UserPage{})
