@@ -19,7 +19,7 @@ type authRequest struct {
 	admin  bool // AdminInitiateAuth / AdminRespondToAuthChallenge
 	params map[string]string
 	// copied is set when pool and client are this node's copy, which the
-	// step checks at its first read of the pool's users (see signInStep).
+	// step checks at its first read (see signInStep).
 	copied *copyCheck
 }
 
@@ -30,10 +30,10 @@ type copyCheck struct{ current bool }
 // errStaleCopy stops a step that found its copy of the client stale.
 var errStaleCopy = errors.New("the copy of the app client is stale")
 
-// checkCopy compares the pool's generation, as the step's first read of its
-// users found it (err: that read's error), with that of the request's copy
-// of the client; it returns errStaleCopy when they differ. A request on a
-// client read afresh passes.
+// checkCopy compares the pool's generation, as the step's first read found
+// it (err: that read's error), with that of the request's copy of the
+// client; it returns errStaleCopy when they differ. A request on a client
+// read afresh passes.
 func (req authRequest) checkCopy(generation int64, err error) error {
 	if req.copied == nil {
 		return nil
@@ -63,11 +63,11 @@ type knownClient struct {
 
 // signInStep runs step, a sign-in step addressed to an app client by its ID
 // alone, on this node's copy of the client when it has one, so that the
-// step reads nothing but its user. step must make its first read of the
-// pool's users through FindSigner and pass what it found to checkCopy, and
-// change nothing before: when the pool has changed since the copy was read
-// (on any node), or step fails before it could tell, step runs again on the
-// client read afresh.
+// step reads nothing but what it is about. Its first read must return the
+// pool's generation (FindSigner, FindRefreshToken or FindAuthSession), which
+// it passes to checkCopy, and it must change nothing before: when the pool
+// has changed since the copy was read (on any node), or step fails before it
+// could tell, step runs again on the client read afresh.
 func (s *Service) signInStep(ctx context.Context, clientID string, step func(req authRequest) (authStep, error)) (authStep, error) {
 	if known, ok := s.clients.Load(clientID); ok {
 		k := known.(*knownClient)

@@ -203,22 +203,25 @@ func (s *Service) recordFailure(ctx context.Context, p *pool, userKey, session s
 // the password answered, used up here.
 func (s *Service) completeSignIn(ctx context.Context, req authRequest, signer store.Signer, session string) (authStep, error) {
 	u := signer.User
+	// refuse uses up the session, if any, of a sign-in that ends in err.
+	refuse := func(err error) (authStep, error) {
+		if session != "" {
+			if err := s.update(ctx, func(tx store.Tx) error { return useSession(ctx, tx, req.pool, session) }); err != nil {
+				return authStep{}, err
+			}
+		}
+		return authStep{}, err
+	}
 	switch u.Status {
 	case statusUnconfirmed:
-		if err := s.update(ctx, func(tx store.Tx) error { return useSession(ctx, tx, req.pool, session) }); err != nil {
-			return authStep{}, err
-		}
-		return authStep{}, &api.UserNotConfirmedException{Message: msgUserNotConfirmed}
+		return refuse(&api.UserNotConfirmedException{Message: msgUserNotConfirmed})
 	case statusForceChangePassword:
 		st, err := decodeSettings(u.Settings)
 		if err != nil {
 			return authStep{}, err
 		}
 		if st.TemporaryPasswordExpires != nil && !s.now().Before(*st.TemporaryPasswordExpires) {
-			if err := s.update(ctx, func(tx store.Tx) error { return useSession(ctx, tx, req.pool, session) }); err != nil {
-				return authStep{}, err
-			}
-			return authStep{}, &api.NotAuthorizedException{Message: msgTemporaryPasswordExpired}
+			return refuse(&api.NotAuthorizedException{Message: msgTemporaryPasswordExpired})
 		}
 		return s.newPasswordChallenge(ctx, req, u, session)
 	}
