@@ -111,9 +111,10 @@ type Reader interface {
 	ListAccessKeys(ctx context.Context) ([]AccessKey, error)
 }
 
-// Writer is the write side, only available inside Update. A write refused
-// with ErrConflict or ErrNotFound changes nothing and leaves the transaction
-// usable: fn may go on and commit.
+// Writer is the write side, only available inside Update (but for the few
+// writes Store offers on their own). A write refused with ErrConflict or
+// ErrNotFound changes nothing and leaves the transaction usable: fn may go
+// on and commit.
 type Writer interface {
 	UserWriter
 	AuthWriter
