@@ -172,6 +172,17 @@ func TestSignIn_AcrossNodes(t *testing.T) {
 // existence.
 func TestSignIn_ClientChangesAcrossNodes(t *testing.T) {
 	a, b := twoNodes(t)
+	clientChanges(t, a, b)
+}
+
+// On one node, on either backend, the node's own changes apply at once too.
+func TestSignIn_ClientChanges(t *testing.T) {
+	cognatetest.ForEachBackend(t, func(t *testing.T, s *cognatetest.Server) { clientChanges(t, s, s) })
+}
+
+// clientChanges changes clients and the pool through a and signs in
+// through b after each change.
+func clientChanges(t *testing.T, a, b *cognatetest.Server) {
 	poolID, clientID := signInPool(t, a.Client)
 	signIn := func() (*cip.InitiateAuthOutput, error) { return passwordAuth(b.Client, clientID, "alice", password) }
 	srp := func(params map[string]string) error {
@@ -271,6 +282,17 @@ func TestSignIn_ClientChangesAcrossNodes(t *testing.T) {
 // pool changed on another node.
 func TestAccessToken_PoolChangesAcrossNodes(t *testing.T) {
 	a, b := twoNodes(t)
+	poolChanges(t, a, b)
+}
+
+// On one node, on either backend, the node's own changes apply at once too.
+func TestAccessToken_PoolChanges(t *testing.T) {
+	cognatetest.ForEachBackend(t, func(t *testing.T, s *cognatetest.Server) { poolChanges(t, s, s) })
+}
+
+// poolChanges changes the pool through a and checks an access token
+// through b after each change.
+func poolChanges(t *testing.T, a, b *cognatetest.Server) {
 	poolID, clientID := signInPool(t, a.Client)
 	token := must[*cip.InitiateAuthOutput](t)(passwordAuth(a.Client, clientID, "alice", password)).AuthenticationResult.AccessToken
 	must[*cip.GetUserOutput](t)(b.Client.GetUser(ctx, &cip.GetUserInput{AccessToken: token}))
